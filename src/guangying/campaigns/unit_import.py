@@ -1,0 +1,153 @@
+"""Reading the list of units an office already has: pasted from Excel or an .xlsx file.
+
+Offices keep their unit lists in spreadsheets with headers of their own
+wording and stray blank lines. We accept the columns in any order when a
+header names them, or in the order 单位名称、联系人、联系电话、邮箱、报送上限
+when there is none, and report every line we could not use.
+"""
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from guangying.submissions.text import clean_text
+
+MAX_ROWS = 2000
+MAX_XLSX_BYTES = 5 * 1024 * 1024
+COLUMNS = ["name", "contact_name", "contact_phone", "contact_email", "quota_max"]
+HEADER_WORDS = {
+    "name": ("单位名称", "报送单位", "单位", "名称", "unit", "name"),
+    "contact_name": ("联系人", "contact"),
+    "contact_phone": ("联系电话", "电话", "手机", "phone", "tel"),
+    "contact_email": ("邮箱", "电子邮箱", "email", "e-mail", "mail"),
+    "quota_max": ("报送上限", "上限", "数量", "名额", "quota"),
+}
+SPLIT = re.compile(r"\t|,|，|;|；|\|")
+
+
+@dataclass
+class UnitRow:
+    line: int
+    name: str
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    quota_max: int | None = None
+
+
+@dataclass
+class ImportResult:
+    rows: list[UnitRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _header_map(cells: list[str]) -> dict[int, str] | None:
+    mapping: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        text = cell.strip().lower()
+        for key, words in HEADER_WORDS.items():
+            if key not in mapping.values() and any(word in text for word in words):
+                mapping[index] = key
+                break
+    return mapping if "name" in mapping.values() else None
+
+
+def _rows_from_cells(table: list[tuple[int, list[str]]]) -> ImportResult:
+    result = ImportResult()
+    if not table:
+        result.problems.append("没有读到任何单位。")
+        return result
+    mapping = _header_map(table[0][1])
+    if mapping is not None:
+        table = table[1:]
+    else:
+        mapping = dict(enumerate(COLUMNS))
+    seen: set[str] = set()
+    for line, cells in table:
+        values = {key: clean_text(cells[i], multiline=False) if i < len(cells) else ""
+                  for i, key in mapping.items()}
+        name = values.get("name", "")
+        if not any(values.values()):
+            continue
+        if not name:
+            result.problems.append(f"第 {line} 行：缺少单位名称，已跳过。")
+            continue
+        if len(name) > 200:
+            result.problems.append(f"第 {line} 行：单位名称超过 200 字，已跳过。")
+            continue
+        if name in seen:
+            result.problems.append(f"第 {line} 行：「{name}」在名单中重复，已跳过。")
+            continue
+        row = UnitRow(line=line, name=name, contact_name=values.get("contact_name", "")[:50],
+                      contact_phone=values.get("contact_phone", "")[:30])
+        email = values.get("contact_email", "")
+        if email:
+            try:
+                validate_email(email)
+                row.contact_email = email.lower()
+            except ValidationError:
+                result.problems.append(f"第 {line} 行：邮箱「{email}」格式不对，已留空。")
+        quota = values.get("quota_max", "")
+        if quota:
+            if quota.isdigit() and 0 < int(quota) <= 1000:
+                row.quota_max = int(quota)
+            else:
+                result.problems.append(f"第 {line} 行：报送上限「{quota}」不是 1—1000 的整数，按活动规则。")
+        seen.add(name)
+        result.rows.append(row)
+        if len(result.rows) >= MAX_ROWS:
+            result.problems.append(f"一次最多导入 {MAX_ROWS} 个单位，其余未读取。")
+            break
+    if not result.rows and not result.problems:
+        result.problems.append("没有读到任何单位。")
+    return result
+
+
+def parse_pasted(text: str) -> ImportResult:
+    """One unit a line; columns separated by tabs (as Excel copies them) or commas."""
+    table = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        cells = [c.strip() for c in SPLIT.split(raw)]
+        table.append((number, cells))
+    return _rows_from_cells(table)
+
+
+def parse_xlsx(stream: BinaryIO, size: int) -> ImportResult:
+    """The first sheet of an .xlsx workbook, read without formulas or macros."""
+    from openpyxl import load_workbook
+
+    if size == 0:
+        return ImportResult(problems=["文件是空的（0 字节）。"])
+    if size > MAX_XLSX_BYTES:
+        return ImportResult(problems=["Excel 文件超过 5 MB，请只保留单位名单后再上传。"])
+    head = stream.read(4)
+    stream.seek(0)
+    if head != b"PK\x03\x04":
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            return ImportResult(problems=["这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后上传。"])
+        return ImportResult(problems=["不是有效的 Excel（.xlsx）文件。"])
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        return ImportResult(problems=["无法读取这个 Excel 文件，文件可能已损坏。"])
+    except Exception:  # openpyxl raises many kinds on hostile archives
+        return ImportResult(problems=["无法读取这个 Excel 文件，文件可能已损坏。"])
+    try:
+        sheet = workbook.worksheets[0]
+        table = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS + 1:
+                break
+            cells = ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer()
+                                               else v) for v in row[:20]]
+            if any(c.strip() for c in cells):
+                table.append((number, cells))
+    finally:
+        workbook.close()
+    return _rows_from_cells(table)

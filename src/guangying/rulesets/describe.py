@@ -1,0 +1,119 @@
+"""Technical rules in words, as an entrant reads them on the campaign page and in reports.
+
+The same sentences serve the web page and the command line, so a unit
+sees the rule worded the same way wherever it meets it.
+"""
+
+from __future__ import annotations
+
+from guangying.rulesets.schema import TechnicalRule
+
+CHECK_LABELS: dict[str, str] = {
+    "duration": "时长",
+    "container": "封装格式",
+    "video_codec": "视频编码",
+    "audio_codec": "音频编码",
+    "resolution": "分辨率",
+    "aspect_ratio": "画面比例",
+    "frame_rate": "帧率",
+    "subtitles": "字幕",
+    "end_credits": "片尾署名",
+    "picture_quality": "画面质量",
+    "loudness": "声音响度",
+    "watermark": "水印与台标",
+    "advertising": "商业广告",
+    "ai_label": "人工智能生成合成内容",
+}
+
+SEVERITY_LABELS = {"hard": "必须符合", "warn": "提示", "review": "人工复核"}
+
+_CONTAINERS = {"mp4": "MP4", "mov": "MOV", "mpeg": "MPG/MPEG"}
+_CODECS = {"h264": "H.264", "hevc": "H.265/HEVC", "h265": "H.265/HEVC", "aac": "AAC"}
+_SCRIPTS = {"simplified": "简体中文", "traditional": "繁体中文", "any": "中文"}
+_ORIENTATION = {"landscape": "横屏", "portrait": "竖屏", "any": "横屏或竖屏"}
+
+
+def _seconds(value: float) -> str:
+    value = float(value)
+    minutes, seconds = divmod(round(value), 60)
+    if minutes and not seconds:
+        return f"{minutes} 分钟"
+    if minutes:
+        return f"{minutes} 分 {seconds} 秒"
+    return f"{seconds} 秒"
+
+
+def _codecs(names: list[str]) -> str:
+    return "、".join(_CODECS.get(n, n.upper()) for n in names)
+
+
+def describe(rule: TechnicalRule) -> str:
+    """One sentence saying what the rule asks."""
+    check = rule.check
+    if check == "duration":
+        scope = "每集" if rule.per == "episode" else "作品"
+        if rule.min_s is not None and rule.max_s is not None:
+            return f"{scope}时长 {_seconds(rule.min_s)}—{_seconds(rule.max_s)}"
+        if rule.max_s is not None:
+            return f"{scope}时长不超过 {_seconds(rule.max_s)}"
+        return f"{scope}时长不少于 {_seconds(rule.min_s)}"
+    if check == "container":
+        return "、".join(_CONTAINERS[c] for c in rule.allowed) + (
+            f"（扩展名 {'、'.join('.' + e for e in rule.extensions)}）" if rule.extensions else ""
+        )
+    if check in ("video_codec", "audio_codec"):
+        return _codecs(rule.allowed)
+    if check == "resolution":
+        if rule.exact is not None:
+            return f"{rule.exact[0]}×{rule.exact[1]}"
+        return f"不低于 {rule.min_short_side}P（短边不少于 {rule.min_short_side} 像素）"
+    if check == "aspect_ratio":
+        return f"{_ORIENTATION[rule.orientation]}，" + "、".join(rule.allowed)
+    if check == "frame_rate":
+        text = f"不低于 {rule.min_fps:g} 帧/秒"
+        return text + (f"，不高于 {rule.max_fps:g} 帧/秒" if rule.max_fps else "")
+    if check == "subtitles":
+        script = _SCRIPTS[rule.script]
+        return f"须配{script}字幕" if rule.required else f"字幕如有，应为{script}"
+    if check == "end_credits":
+        return f"片尾（最后 {rule.window_s:g} 秒内）标注报送单位名称" if rule.must_name_entrant else "—"
+    if check == "picture_quality":
+        parts = [p for p, on in (("画面清晰", rule.clear), ("画面稳定", rule.stable)) if on]
+        return "、".join(parts) or "—"
+    if check == "loudness":
+        return (
+            f"节目响度 {rule.target_lkfs:g} LKFS ± {rule.tolerance_lu:g} LU，"
+            f"真峰值不高于 {rule.max_true_peak_dbtp:g} dBTP（GY/T 282-2014）"
+        )
+    if check == "watermark":
+        if rule.allowed:
+            return "允许水印"
+        return "不得有水印" + ("（本单位台标除外）" if rule.allow_entrant_logo else "")
+    if check == "advertising":
+        return "允许商业广告" if rule.allowed else "不得植入商业广告"
+    if check == "ai_label":
+        if not rule.ai_allowed:
+            return "不得使用人工智能生成合成内容"
+        if rule.label_required_when_ai:
+            kinds = "、".join(
+                k for k, on in (("显式标识", rule.explicit), ("隐式标识", rule.implicit)) if on
+            )
+            text = f"可使用人工智能生成合成内容，须按{rule.standard}予以标识"
+            return text + (f"（{kinds}）" if kinds else "")
+        return "可合理使用人工智能技术"
+    return check
+
+
+def technical_rows(rules: object) -> list[dict[str, str]]:
+    """The rule set's technical rules as rows for a table: label, requirement, severity, source."""
+    return [
+        {
+            "check": rule.check,
+            "label": CHECK_LABELS.get(rule.check, rule.check),
+            "text": describe(rule),
+            "severity": rule.severity,
+            "severity_label": SEVERITY_LABELS.get(rule.severity, rule.severity),
+            "source": rule.source,
+        }
+        for rule in rules.technical
+    ]

@@ -1,0 +1,204 @@
+"""Works, their episodes and files, and the record of every change of state.
+
+The business rules (who may do what, when, within which quota) live in
+`workflow.py` and `readiness.py`; the models only hold what happened.
+"""
+
+import uuid
+from datetime import datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guangying.campaigns.models import Campaign, Entrant
+
+
+class WorkState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("退回修改")
+    PASSED = "passed", _("形式审查通过")
+    REJECTED = "rejected", _("不予受理")
+    WITHDRAWN = "withdrawn", _("已撤销")
+
+
+# States in which a work holds one of its entrant's places. A draft holds one
+# too: a unit creates works up to its quota, as the notices count them.
+QUOTA_STATES = [
+    WorkState.DRAFT,
+    WorkState.SUBMITTED,
+    WorkState.RETURNED,
+    WorkState.PASSED,
+]
+# States that count against the quota when a work is handed in: a unit may
+# keep more drafts than places only if the organiser lowered its quota.
+HANDED_IN_STATES = [WorkState.SUBMITTED, WorkState.RETURNED, WorkState.PASSED]
+
+
+class WorkQuerySet(models.QuerySet["Work"]):
+    def visible_to(self, user: object) -> "WorkQuerySet":
+        """Works a person may list: their entrants' works and the campaigns they organise."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            models.Q(entrant__memberships__user=user)
+            | models.Q(campaign__roles__user=user, campaign__roles__role="organiser")
+        ).distinct()
+
+    def holding_quota(self) -> "WorkQuerySet":
+        return self.filter(state__in=QUOTA_STATES)
+
+
+class Work(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="works")
+    entrant = models.ForeignKey(Entrant, on_delete=models.PROTECT, related_name="works")
+    title = models.CharField(_("作品名称"), max_length=200)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=WorkState.choices, default=WorkState.DRAFT
+    )
+    form_data = models.JSONField(_("表单内容"), default=dict, blank=True)
+    categories = models.JSONField(_("类别"), default=dict, blank=True)
+    uses_ai = models.BooleanField(_("使用人工智能生成合成内容"), default=False)
+    deadline_extended_until = models.DateTimeField(_("单独延期至"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("作品")
+        verbose_name_plural = _("作品")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["campaign", "state"])]
+
+    def __str__(self) -> str:
+        return self.title or _("（未命名作品）")
+
+    def get_absolute_url(self) -> str:
+        return reverse("submissions:work", kwargs={"pk": self.pk})
+
+    @property
+    def deadline(self) -> datetime:
+        closes = self.campaign.submission_closes_at
+        if self.deadline_extended_until and self.deadline_extended_until > closes:
+            return self.deadline_extended_until
+        return closes
+
+    def is_before_deadline(self, at: datetime | None = None) -> bool:
+        return (at or timezone.now()) <= self.deadline
+
+    def current_attachments(self) -> models.QuerySet["Attachment"]:
+        return self.attachments.filter(superseded_at__isnull=True)
+
+
+class Episode(models.Model):
+    """One video of a work; a work that is not a series has exactly one."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="episodes")
+    number = models.PositiveIntegerField(_("集数"))
+    title = models.CharField(_("分集标题"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("分集")
+        verbose_name_plural = _("分集")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "number"], name="episode_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or _("第%(n)s集") % {"n": self.number}
+
+    def current_video(self) -> "Attachment | None":
+        return (
+            self.attachments.filter(kind=Attachment.VIDEO, superseded_at__isnull=True)
+            .order_by("-uploaded_at")
+            .first()
+        )
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Stored names are random: the entrant's name for the file is kept in a column.
+
+    Hostile or clashing names never reach the file system, and nobody can
+    guess another work's path.
+    """
+    suffix = PurePath(filename).suffix.lower()[:10]
+    if not suffix[1:].isalnum():
+        suffix = ""
+    return f"works/{instance.work.campaign_id}/{instance.work_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    VIDEO = "video"
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="attachments")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    kind = models.CharField(_("材料类型"), max_length=60)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.BigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    detected_format = models.CharField(_("识别格式"), max_length=20)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("submissions:download", kwargs={"pk": self.pk})
+
+
+class WorkHistory(models.Model):
+    """Who did what to a work, when and why; never edited, only appended."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("创建")
+        SUBMIT = "submit", _("提交")
+        WITHDRAW = "withdraw", _("撤回修改")
+        DISCARD = "discard", _("撤销作品")
+        PASS = "pass", _("形式审查通过")
+        RETURN = "return", _("退回修改")
+        REJECT = "reject", _("不予受理")
+        EXTEND = "extend", _("单独延期")
+        REOPEN = "reopen", _("重新审查")
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(max_length=20, choices=WorkState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=WorkState.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("作品记录")
+        verbose_name_plural = _("作品记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
