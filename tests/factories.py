@@ -54,10 +54,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Campaign
-        exclude = ["preset", "closes"]
 
-    preset = "hubei-2026-weiguang"
-    closes = None
     slug = factory.Sequence(lambda n: f"campaign-{n}")
     is_published = True
 

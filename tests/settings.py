@@ -24,3 +24,7 @@ from guangying.settings import DATA_DIR, DATABASES  # noqa: E402
 # quota must meet SQLite's real write lock, as they do in production.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+from guangying.settings import STATIC_ROOT  # noqa: E402
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -127,6 +128,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets (lists of people, 播出情况) have templates of their own in the project.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(
