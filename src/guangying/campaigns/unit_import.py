@@ -20,11 +20,11 @@ MAX_ROWS = 2000
 MAX_XLSX_BYTES = 5 * 1024 * 1024
 COLUMNS = ["name", "contact_name", "contact_phone", "contact_email", "quota_max"]
 HEADER_WORDS = {
-    "name": ("单位名称", "报送单位", "单位", "名称", "unit", "name"),
-    "contact_name": ("联系人", "contact"),
-    "contact_phone": ("联系电话", "电话", "手机", "phone", "tel"),
-    "contact_email": ("邮箱", "电子邮箱", "email", "e-mail", "mail"),
-    "quota_max": ("报送上限", "上限", "数量", "名额", "quota"),
+    "name": ("单位名称", "报送单位", "单位", "名称", "单位全称", "unit", "name"),
+    "contact_name": ("联系人", "联系人姓名", "contact"),
+    "contact_phone": ("联系电话", "电话", "手机", "手机号", "联系方式", "phone", "tel"),
+    "contact_email": ("邮箱", "电子邮箱", "电子邮件", "email", "e-mail", "mail"),
+    "quota_max": ("报送上限", "上限", "数量", "名额", "报送数量", "quota"),
 }
 SPLIT = re.compile(r"\t|,|，|;|；|\|")
 
@@ -45,12 +45,19 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
 
 
+def _header_word(cell: str) -> str:
+    """A header cell without decoration: 「单位名称（全称）*」 → 「单位名称」."""
+    text = re.sub(r"[（(][^）)]*[）)]", "", cell)
+    return re.sub(r"[\s*＊:：]", "", text).lower()
+
+
 def _header_map(cells: list[str]) -> dict[int, str] | None:
+    """Columns named by a header row; a data row never matches a header word exactly."""
     mapping: dict[int, str] = {}
     for index, cell in enumerate(cells):
-        text = cell.strip().lower()
+        word = _header_word(cell)
         for key, words in HEADER_WORDS.items():
-            if key not in mapping.values() and any(word in text for word in words):
+            if key not in mapping.values() and word in words:
                 mapping[index] = key
                 break
     return mapping if "name" in mapping.values() else None
