@@ -41,10 +41,10 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def new_page(browser, live_server):  # noqa: ANN001
+def new_page(browser, live_server):
     contexts = []
 
-    def make(locale: str = "zh-CN"):  # noqa: ANN202
+    def make(locale: str = "zh-CN"):
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900},
                                       base_url=live_server.url)
         context.set_default_timeout(15_000)
