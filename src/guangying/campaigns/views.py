@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from guangying.rulesets import blank_ruleset_text, load_preset, parse_ruleset_text, preset_text
 from guangying.rulesets.describe import technical_rows
 from guangying.submissions.models import HANDED_IN_STATES, Attachment, Work, WorkState
+from guangying.submissions.readiness import submission_problems
 
 from .forms import (
     AffiliationForm,
@@ -385,7 +386,12 @@ def entrant(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not request.user.has_perm("campaigns.view_entrant", entrant):
         raise Http404
     campaign = entrant.campaign
-    works = entrant.works.exclude(state=WorkState.WITHDRAWN).order_by("created_at")
+    works = list(entrant.works.exclude(state=WorkState.WITHDRAWN).order_by("created_at"))
+    for work in works:
+        work.campaign = campaign  # one rule set for all rows, parsed once
+        work.problems = (
+            submission_problems(work) if work.state in (WorkState.DRAFT, WorkState.RETURNED) else []
+        )
     live = [w for w in works if w.state != WorkState.REJECTED]
     handed_in = sum(1 for w in works if w.state in HANDED_IN_STATES)
     limit = entrant.max_works
