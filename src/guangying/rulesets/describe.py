@@ -95,9 +95,7 @@ def describe(rule: TechnicalRule) -> str:
         if not rule.ai_allowed:
             return "不得使用人工智能生成合成内容"
         if rule.label_required_when_ai:
-            kinds = "、".join(
-                k for k, on in (("显式标识", rule.explicit), ("隐式标识", rule.implicit)) if on
-            )
+            kinds = "、".join(k for k, on in (("显式标识", rule.explicit), ("隐式标识", rule.implicit)) if on)
             text = f"可使用人工智能生成合成内容，须按{rule.standard}予以标识"
             return text + (f"（{kinds}）" if kinds else "")
         return "可合理使用人工智能技术"
