@@ -61,7 +61,11 @@ def _clusters(text: str) -> list[str]:
             or "\ufe00" <= char <= "\ufe0f"
             or "\U0001f3fb" <= char <= "\U0001f3ff"
         )
-        if clusters and (extends or join_next):
+        # Marks never attach to a space, and a joiner only joins emoji: a
+        # zero-width joiner between two Chinese characters must not make
+        # them count as one.
+        attaches = bool(clusters) and not clusters[-1][0].isspace()
+        if attaches and (extends or (join_next and not char.isspace())):
             clusters[-1] += char
         elif (
             clusters
@@ -72,7 +76,11 @@ def _clusters(text: str) -> list[str]:
             clusters[-1] += char  # a flag is two regional indicators
         else:
             clusters.append(char)
-        join_next = char in _JOINERS
+        join_next = (
+            char in _JOINERS
+            and len(clusters[-1]) > 1
+            and unicodedata.category(clusters[-1][0]) == "So"
+        )
     return clusters
 
 
@@ -83,6 +91,8 @@ def count_chars(value: str | None) -> int:
     in_word = False
     for cluster in _clusters(text):
         first = cluster[0]
+        if first in _JOINERS:
+            continue  # a joiner with nothing to join is invisible
         if first.isspace():
             in_word = False
             continue
