@@ -139,3 +139,74 @@ class AffiliationForm(forms.Form):
 
 class IndividualSignUpForm(SignUpForm, AffiliationForm):
     """An individual entrant's account and the unit they name, in one step."""
+
+
+class BasicSettingsForm(forms.Form):
+    """The values offices change most, without touching the YAML."""
+
+    title = forms.CharField(label=_("活动名称"), max_length=200)
+    short_title = forms.CharField(label=_("简称"), max_length=60)
+    opens = forms.DateField(label=_("报送开始日期"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    closes = forms.DateField(label=_("报送截止日期（当天 24 时截止，北京时间）"),
+                             widget=forms.DateInput(attrs={"type": "date"}))
+    admits_units = forms.BooleanField(label=_("接受单位报送"), required=False)
+    admits_individuals = forms.BooleanField(label=_("接受个人报送"), required=False)
+    individual_requires_unit = forms.BooleanField(label=_("个人须填写所在单位"), required=False)
+    quota_min = forms.IntegerField(label=_("每个报送主体至少报送（件）"), required=False, min_value=0,
+                                   max_value=1000)
+    quota_max = forms.IntegerField(label=_("每个报送主体最多报送（件）"), required=False, min_value=1,
+                                   max_value=1000)
+    series_allowed = forms.BooleanField(label=_("接受系列作品"), required=False)
+    max_episodes = forms.IntegerField(label=_("系列最多集数"), required=False, min_value=1,
+                                      max_value=500)
+
+    def __init__(self, *args: Any, rules: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {
+            "title": rules.title, "short_title": rules.short_title,
+            "opens": rules.submission.opens, "closes": rules.submission.closes,
+            "admits_units": rules.admits("unit"), "admits_individuals": rules.admits("individual"),
+            "individual_requires_unit": rules.entrants.individual_requires_unit,
+            "quota_min": rules.quota.min, "quota_max": rules.quota.max,
+            "series_allowed": rules.series.allowed, "max_episodes": rules.series.max_episodes,
+        })
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        self.limit_fields: list[tuple[str, int]] = []
+        for index, spec in enumerate(rules.form.fields):
+            if spec.max_chars:
+                name = f"limit_{spec.key}"
+                self.fields[name] = forms.IntegerField(
+                    label=_("「%(label)s」字数上限") % {"label": spec.label},
+                    min_value=1, max_value=50_000, initial=spec.max_chars,
+                )
+                self.limit_fields.append((name, index))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("admits_units") and not data.get("admits_individuals"):
+            raise forms.ValidationError(_("至少接受单位或个人中的一种报送主体。"))
+        return data
+
+    def changes(self) -> dict[tuple[str | int, ...], Any]:
+        """Only what differs from the current rule set, so the YAML text moves as little as possible."""
+        data, rules = self.cleaned_data, self.rules
+        kinds = [k for k, on in (("unit", data["admits_units"]),
+                                 ("individual", data["admits_individuals"])) if on]
+        wanted: dict[tuple[str | int, ...], tuple[Any, Any]] = {
+            ("title",): (data["title"], rules.title),
+            ("short_title",): (data["short_title"], rules.short_title),
+            ("submission", "opens"): (data["opens"], rules.submission.opens),
+            ("submission", "closes"): (data["closes"], rules.submission.closes),
+            ("entrants", "kinds"): (kinds, list(rules.entrants.kinds)),
+            ("entrants", "individual_requires_unit"): (
+                data["individual_requires_unit"], rules.entrants.individual_requires_unit),
+            ("quota", "min"): (data["quota_min"], rules.quota.min),
+            ("quota", "max"): (data["quota_max"], rules.quota.max),
+            ("series", "allowed"): (data["series_allowed"], rules.series.allowed),
+            ("series", "max_episodes"): (data["max_episodes"], rules.series.max_episodes),
+        }
+        for name, index in self.limit_fields:
+            wanted[("form", "fields", index, "max_chars")] = (
+                data[name], rules.form.fields[index].max_chars)
+        return {path: new for path, (new, old) in wanted.items() if new != old}

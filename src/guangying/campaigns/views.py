@@ -14,13 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guangying.rulesets import blank_ruleset_text, load_preset, parse_ruleset_text, preset_text
+from guangying.rulesets import (
+    RuleSetError,
+    blank_ruleset_text,
+    load_preset,
+    parse_ruleset_text,
+    preset_text,
+)
 from guangying.rulesets.describe import technical_rows
 from guangying.submissions.models import HANDED_IN_STATES, Attachment, Work, WorkState
 from guangying.submissions.readiness import submission_problems
 
 from .forms import (
     AffiliationForm,
+    BasicSettingsForm,
     CreateCampaignForm,
     EntrantForm,
     IndividualSignUpForm,
@@ -29,6 +36,7 @@ from .forms import (
     UnitImportForm,
 )
 from .models import Campaign, CampaignRole, Entrant, EntrantMember, StaffInvitation
+from .ruleset_editing import edit_ruleset_text
 from .tasks import send_staff_invitation, send_unit_invitation
 from .unit_import import parse_pasted, parse_xlsx
 
@@ -99,16 +107,41 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Common values through a form; everything else in the full rule-set editor."""
     campaign = campaign_for(request, slug, "campaigns.manage_campaign")
-    form = RuleSetForm(request.POST or None, initial={"ruleset_text": campaign.ruleset_text})
-    if request.method == "POST" and form.is_valid():
+    action = None
+    if request.method == "POST":
+        action = request.POST.get("action") or ("full" if "ruleset_text" in request.POST else "basic")
+    basic = BasicSettingsForm(request.POST if action == "basic" else None, rules=campaign.rules)
+    form = RuleSetForm(request.POST if action == "full" else None,
+                       initial={"ruleset_text": campaign.ruleset_text})
+    problems: list[str] = []
+    if action == "basic" and basic.is_valid():
+        changes = basic.changes()
+        if not changes:
+            messages.info(request, _("没有改动。"))
+            return redirect("campaigns:settings", slug=campaign.slug)
+        text = edit_ruleset_text(campaign.ruleset_text, changes)
+        try:
+            rules = parse_ruleset_text(text)
+        except RuleSetError as error:
+            problems = list(error.messages)
+        else:
+            campaign.set_rules(text, rules)
+            campaign.save()
+            messages.success(request, _("已保存。"))
+            return redirect("campaigns:settings", slug=campaign.slug)
+    if action == "full" and form.is_valid():
         campaign.set_rules(form.cleaned_data["ruleset_text"], form.rules)
         campaign.save()
         messages.success(request, _("规则集已保存。"))
         return redirect("campaigns:settings", slug=campaign.slug)
-    if request.method == "POST":
-        messages.error(request, _("规则集未保存：请按下面的提示修改。您的修改仍在编辑框中。"))
-    return render(request, "campaigns/settings.html", {"campaign": campaign, "form": form})
+    if action:
+        messages.error(request, _("未保存：请按下面的提示修改。您的修改仍在页面上。"))
+    return render(request, "campaigns/settings.html", {
+        "campaign": campaign, "form": form, "basic": basic, "problems": problems,
+        "show_full": action == "full",
+    })
 
 
 @login_required
