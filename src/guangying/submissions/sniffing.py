@@ -6,6 +6,7 @@ only tells us what the sender believes; the first bytes (and for ZIP-based
 Office files, the directory at the end) tell us what it is.
 """
 
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -98,6 +99,13 @@ def _sniff_isobmff(head: bytes) -> str | None:
 
 
 def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Notepad's 「Unicode」 is UTF-16 with a byte-order mark.
+        try:
+            text = head[: len(head) // 2 * 2].decode("utf-16")
+        except UnicodeDecodeError:
+            return False
+        return not any(ch < " " and ch not in "\t\n\r\f" for ch in text)
     if b"\x00" in head:
         return False
     for encoding in ("utf-8", "gb18030"):
@@ -145,11 +153,28 @@ def sniff_head(head: bytes) -> str:
     return "unknown"
 
 
+def _local_names(data: bytes) -> list[bytes]:
+    """Entry names from the local headers, readable even when the end of the file is lost."""
+    names = []
+    for match in re.finditer(b"PK\x03\x04", data):
+        start = match.start()
+        if start + 30 > len(data):
+            break
+        length = struct.unpack("<H", data[start + 26 : start + 28])[0]
+        names.append(data[start + 30 : start + 30 + length])
+    return names
+
+
 def _docx_or_zip(stream: BinaryIO) -> tuple[str, str]:
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        # A Word file cut short loses the directory at its end: say it is a
+        # damaged Word file, not "a ZIP where Word was asked for".
+        stream.seek(0)
+        if any(name.startswith(b"word/") for name in _local_names(stream.read(1024 * 1024))):
+            return "docx", "Word 文件不完整（文件结构损坏），可能未传完整，请重新保存后上传"
         return "zip", "ZIP 结构损坏，文件可能未传完整"
     if "word/document.xml" in names:
         return "docx", ""
