@@ -29,3 +29,12 @@ def videos(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def mp4_bytes(videos) -> bytes:
     return videos["mp4"].read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    """Each test stores its files in a folder of its own, so what it stored can be counted."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import docx
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -73,3 +74,8 @@ def complete_work(work, user, video: bytes) -> None:
         else:
             upload(work, document.key, f"{document.label}.pdf", pdf_bytes(), user)
 
+
+
+def stored_files(root: Path) -> list[Path]:
+    """Every file under the media folder."""
+    return sorted(p for p in root.rglob("*") if p.is_file())
