@@ -83,6 +83,8 @@ class UnitImportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if "spreadsheet" in self.errors:  # a file was chosen; its own error says what is wrong
+            return data
         if not (data.get("pasted") or "").strip() and not data.get("spreadsheet"):
             raise forms.ValidationError(_("请粘贴单位名单或选择一个 Excel 文件。"))
         return data

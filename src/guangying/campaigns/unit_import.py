@@ -18,6 +18,8 @@ from guangying.submissions.text import clean_text
 
 MAX_ROWS = 2000
 MAX_XLSX_BYTES = 5 * 1024 * 1024
+# What the parts of an .xlsx may unpack to: a unit list is far smaller, a zip bomb far larger.
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
 COLUMNS = ["name", "contact_name", "contact_phone", "contact_email", "quota_max"]
 HEADER_WORDS = {
     "name": ("单位名称", "报送单位", "单位", "名称", "单位全称", "unit", "name"),
@@ -104,23 +106,24 @@ def _rows_from_cells(table: list[tuple[int, list[str]]]) -> ImportResult:
                 row.quota_max = int(quota)
             else:
                 result.problems.append(f"第 {line} 行：报送上限「{quota}」不是 1—1000 的整数，按活动规则。")
+        if len(result.rows) >= MAX_ROWS:
+            result.problems.append(f"一次最多导入 {MAX_ROWS} 个单位，第 {line} 行起未读取。")
+            break
         seen.add(name)
         result.rows.append(row)
-        if len(result.rows) >= MAX_ROWS:
-            result.problems.append(f"一次最多导入 {MAX_ROWS} 个单位，其余未读取。")
-            break
     if not result.rows and not result.problems:
         result.problems.append("没有读到任何单位。")
     return result
 
 
 def parse_pasted(text: str) -> ImportResult:
-    """One unit a line; columns separated by tabs (as Excel copies them) or commas."""
+    """One unit a line; columns separated by tabs (as Excel copies them), or else commas."""
     table = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         if not raw.strip():
             continue
-        cells = [c.strip() for c in SPLIT.split(raw)]
+        # Excel copies cells with tabs; then a comma belongs to the cell's text.
+        cells = [c.strip() for c in (raw.split("\t") if "\t" in raw else SPLIT.split(raw))]
         table.append((number, cells))
     return _rows_from_cells(table)
 
@@ -140,6 +143,14 @@ def parse_xlsx(stream: BinaryIO, size: int) -> ImportResult:
             return ImportResult(problems=["这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后上传。"])
         return ImportResult(problems=["不是有效的 Excel（.xlsx）文件。"])
     try:
+        with zipfile.ZipFile(stream) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return ImportResult(problems=["无法读取这个 Excel 文件，文件可能已损坏。"])
+    stream.seek(0)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        return ImportResult(problems=["Excel 文件解压后超过 50 MB，请只保留单位名单后再上传。"])
+    try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         return ImportResult(problems=["无法读取这个 Excel 文件，文件可能已损坏。"])
@@ -149,12 +160,12 @@ def parse_xlsx(stream: BinaryIO, size: int) -> ImportResult:
         sheet = workbook.worksheets[0]
         table = []
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number > MAX_ROWS + 1:
-                break
             cells = ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer()
                                                else v) for v in row[:20]]
             if any(c.strip() for c in cells):
                 table.append((number, cells))
+                if len(table) > MAX_ROWS + 1:  # a header, the limit, and one more to report
+                    break
     finally:
         workbook.close()
     return _rows_from_cells(table)
