@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -217,11 +217,17 @@ class BroadcastField(forms.Field):
 
 
 class DurationField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # max_length limits the text typed; the cleaned value is a number of
+        # seconds, which a length validator cannot measure.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = clean_text(super().to_python(value), multiline=False)
         if not text:
             return None
-        seconds = parse_duration(text)
+        seconds = parse_duration(text) if len(text) <= (self.max_length or 40) else None
         if seconds is None:
             raise forms.ValidationError(_("时长请写成「4分30秒」或「4:30」。"))
         if seconds == 0 or seconds > 24 * 3600:
@@ -315,6 +321,12 @@ class WorkForm(forms.Form):
         title = self.fields.get("title")
         if title is not None:
             title.required = True
+            # The column holds 200 characters: longer titles are refused here
+            # rather than failing on save (PostgreSQL) or being stored whole (SQLite).
+            limit = Work._meta.get_field("title").max_length
+            title.max_length = limit
+            title.validators.append(MaxLengthValidator(limit))
+            title.widget.attrs["maxlength"] = str(limit)
 
     def save_into(self, work: Work) -> Work:
         data = self.cleaned_data
