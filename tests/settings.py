@@ -7,8 +7,8 @@ os.environ.setdefault("GUANGYING_DATA_DIR", tempfile.mkdtemp(prefix="guangying-t
 os.environ.setdefault("GUANGYING_HTTPS", "0")
 os.environ.setdefault("GUANGYING_SECRET_KEY", "test-only-key-" + "x" * 40)
 
-from guangying.settings import *  # noqa: E402,F403
-from guangying.settings import STORAGES, TASKS  # noqa: E402
+from guangying.settings import *  # noqa: F403
+from guangying.settings import STORAGES, TASKS
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True
