@@ -16,6 +16,9 @@ from .models import Campaign, CampaignRole, Entrant
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 MAX_RULESET_CHARS = 256 * 1024
+# First parts of /c/… addresses that are not campaigns (campaigns/urls.py): a campaign
+# with such a slug would have its page or its desk answered by another view.
+RESERVED_SLUGS = {"new", "join", "invitation"}
 
 
 def preset_choices() -> list[tuple[str, str]]:
@@ -39,6 +42,8 @@ class CreateCampaignForm(forms.Form):
         slug = self.cleaned_data["slug"].strip().lower()
         if not SLUG.match(slug):
             raise forms.ValidationError(_("网址标识只能包含小写字母、数字和连字符，3—60 个字符。"))
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("这个网址标识是平台保留的，请换一个。"))
         if Campaign.objects.filter(slug=slug).exists():
             raise forms.ValidationError(_("这个网址标识已被其他活动使用。"))
         return slug
