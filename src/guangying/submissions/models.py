@@ -82,7 +82,7 @@ class Work(models.Model):
         indexes = [models.Index(fields=["campaign", "state"])]
 
     def __str__(self) -> str:
-        return self.title or _("（未命名作品）")
+        return self.title or str(_("（未命名作品）"))
 
     def get_absolute_url(self) -> str:
         return reverse("submissions:work", kwargs={"pk": self.pk})

@@ -212,10 +212,11 @@ def add_episode(work: Work, user: object) -> Episode:
     rules = work.campaign.rules
     if not rules.series.allowed:
         raise WorkflowError(_("本活动不接受系列作品。"))
-    if not editable_by_entrant(work):
-        raise WorkflowError(_("作品当前不能修改。"))
     with transaction.atomic():
-        work = Work.objects.select_for_update().get(pk=work.pk)
+        # Judged on the locked row: another member may have just submitted it.
+        work = Work.objects.select_for_update().select_related("campaign").get(pk=work.pk)
+        if not editable_by_entrant(work):
+            raise WorkflowError(_("作品当前不能修改。"))
         count = work.episodes.count()
         if rules.series.max_episodes and count >= rules.series.max_episodes:
             raise WorkflowError(_("系列作品最多 %(n)s 集。") % {"n": rules.series.max_episodes})
