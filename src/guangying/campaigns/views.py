@@ -390,24 +390,44 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(campaign)
     require_unit = rules.entrants.individual_requires_unit
     if request.user.is_authenticated:
+        mine = campaign.entrants.filter(kind=Entrant.Kind.INDIVIDUAL,
+                                        memberships__user=request.user).first()
+        if mine is not None:
+            messages.info(request, _("您已报名本活动，请在这里继续。"))
+            return redirect("campaigns:entrant", slug=slug, pk=mine.pk)
         form = AffiliationForm(request.POST or None, require_unit=require_unit)
     else:
         form = IndividualSignUpForm(request.POST or None)
         form.fields["affiliation"].required = require_unit
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = request.user if request.user.is_authenticated else form.save()
-            entrant, _made = Entrant.objects.get_or_create(
-                campaign=campaign, kind=Entrant.Kind.INDIVIDUAL, name=user.name,
-                affiliation=form.cleaned_data.get("affiliation", ""),
-                defaults={"contact_name": user.name, "contact_phone": user.phone,
-                          "contact_email": user.email, "invitation_active": False},
-            )
-            EntrantMember.objects.get_or_create(entrant=entrant, user=user)
-        if not request.user.is_authenticated:
-            login(request, user, backend=AUTH_BACKEND)
-        messages.success(request, _("报名成功，现在可以创建作品了。"))
-        return redirect("campaigns:entrant", slug=slug, pk=entrant.pk)
+        # An individual's entry is theirs alone: a namesake in the same unit gets an
+        # entry of their own, never a membership in someone else's (and their works).
+        name = request.user.name if request.user.is_authenticated else form.cleaned_data["name"]
+        affiliation = form.cleaned_data.get("affiliation", "")
+        taken = _("「%(unit)s」已有一位名叫「%(name)s」的个人报名。如果是您本人，请用当初报名的账户登录；"
+                  "否则请把所在单位写得更具体（如院系、部门），以便区分。") % {
+                      "unit": affiliation, "name": name}
+        entrant = None
+        if campaign.entrants.filter(kind=Entrant.Kind.INDIVIDUAL, name=name,
+                                    affiliation=affiliation).exists():
+            form.add_error("affiliation", taken)
+        else:
+            try:
+                with transaction.atomic():
+                    user = request.user if request.user.is_authenticated else form.save()
+                    entrant = Entrant.objects.create(
+                        campaign=campaign, kind=Entrant.Kind.INDIVIDUAL, name=user.name,
+                        affiliation=affiliation, contact_name=user.name, contact_phone=user.phone,
+                        contact_email=user.email, invitation_active=False,
+                    )
+                    EntrantMember.objects.create(entrant=entrant, user=user)
+            except IntegrityError:  # a namesake registered in the same instant
+                form.add_error("affiliation", taken)
+        if entrant is not None:
+            if not request.user.is_authenticated:
+                login(request, user, backend=AUTH_BACKEND)
+            messages.success(request, _("报名成功，现在可以创建作品了。"))
+            return redirect("campaigns:entrant", slug=slug, pk=entrant.pk)
     return render(request, "campaigns/register.html", {"campaign": campaign, "form": form})
 
 
