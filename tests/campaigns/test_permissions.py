@@ -34,6 +34,7 @@ GO = "done"  # the action is carried out: 200 or a redirect, and the change is i
 NO = "refused"  # the person may see the work but not do this: back to the page, nothing changed
 LOGIN = "login"  # anonymous: to the log-in page, nothing changed
 HIDDEN = "404"  # the object does not exist for this person, nothing changed
+AWAY = "redirect"  # sent to a page of their own (a registered individual to their entry)
 
 # Roles, in the order of every row below.
 #           anonymous member_a member_b individual organiser other_org reviewer admin
@@ -137,7 +138,8 @@ CASES = [
          lambda w: reverse("submissions:manage_export", args=[w.campaign.slug]), ORGANISER_SEES),
     # --- the campaign (src/guangying/campaigns/urls.py)
     Case("campaign page", "get", campaign_url("detail"), EVERYONE_SEES),
-    Case("individual sign-up page", "get", campaign_url("register"), EVERYONE_SEES),
+    Case("individual sign-up page", "get", campaign_url("register"),
+         (OK, OK, OK, AWAY, OK, OK, OK, OK)),
     Case("entrant desk", "get", entrant_url("campaigns:entrant"), UNIT_A_AND_ORGANISER_SEE),
     Case("dashboard", "get", campaign_url("dashboard"), ORGANISER_SEES),
     Case("rules page", "get", campaign_url("settings"), ORGANISER_SEES),
@@ -223,6 +225,11 @@ def test_matrix(world: World, login, case: Case, role: str, expected: str) -> No
     elif expected == LOGIN:
         assert response.status_code == 302
         assert urlsplit(response["Location"]).path == reverse("accounts:login")
+        assert after == before
+    elif expected == AWAY:
+        assert response.status_code == 302
+        assert response["Location"] == reverse(
+            "campaigns:entrant", args=[world.campaign.slug, world.individual_entrant.pk])
         assert after == before
     elif expected == NO:
         assert response.status_code == 302
