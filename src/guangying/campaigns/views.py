@@ -164,7 +164,7 @@ def _entrant_rows(campaign: Campaign) -> list[dict[str, Any]]:
             handed_in=Count("works", filter=Q(works__state__in=HANDED_IN_STATES), distinct=True),
             passed=Count("works", filter=Q(works__state=WorkState.PASSED), distinct=True),
             returned=Count("works", filter=Q(works__state=WorkState.RETURNED), distinct=True),
-        )
+        ).order_by("kind", "name")  # Meta.ordering does not apply to a grouped query
     )
     required = {d.key for d in campaign.rules.required_documents if d.per == "work"}
     present: dict[int, set[str]] = defaultdict(set)
