@@ -3,7 +3,7 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,25 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return normalise_email(self.cleaned_data["username"])
+
+    def clean(self) -> dict[str, Any]:
+        """Authenticate by the user model's own field name (email), not "username".
+
+        django-axes reads the address under USERNAME_FIELD both when it checks a
+        lock-out and when it counts a failure; under "username" every failure was
+        counted for nobody in particular, and a locked-out account still signed in
+        with the right password.
+        """
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            self.user_cache = authenticate(
+                self.request, password=password, **{User.USERNAME_FIELD: email}
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class SignUpForm(forms.Form):
