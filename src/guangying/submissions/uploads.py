@@ -56,14 +56,18 @@ class SizeLimitedUploadHandler(FileUploadHandler):
         self.refused = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Known too large from the header: refuse the file's first chunk, so
+        # nothing is spooled to disk. StopUpload must not be raised here: the
+        # parser only catches it while reading parts, and here it would end
+        # the request in a server error instead of the message.
         if content_length and content_length > self.limit + 64 * 1024:
             self.refused = True
             self.request.upload_refused = self.limit
-            raise StopUpload(connection_reset=False)
+        return None
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
-        if self.received > self.limit:
+        if self.refused or self.received > self.limit:
             self.refused = True
             self.request.upload_refused = self.limit
             raise StopUpload(connection_reset=False)
