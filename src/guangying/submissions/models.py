@@ -105,7 +105,7 @@ class Episode(models.Model):
     """One video of a work; a work that is not a series has exactly one."""
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="episodes")
-    number = models.PositiveIntegerField(_("集数"))
+    number = models.PositiveIntegerField(_("集号"))
     title = models.CharField(_("分集标题"), max_length=200, blank=True)
 
     class Meta:
@@ -117,7 +117,7 @@ class Episode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or _("第%(n)s集") % {"n": self.number}
+        return self.title or _("第 %(n)s 集") % {"n": self.number}
 
     def current_video(self) -> "Attachment | None":
         return (

@@ -20,7 +20,7 @@ from .uploads import VIDEO_FORMATS, FileRule
 
 
 def local_deadline(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "Y年n月j日 H:i")
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def video_rule(rules: RuleSet) -> FileRule:
