@@ -10,9 +10,16 @@ from guangying.submissions import workflow
 from guangying.submissions.models import Attachment, Work, WorkHistory, WorkState
 from guangying.submissions.readiness import submission_problems
 from guangying.submissions.workflow import WorkflowError
-from tests.factories import CampaignFactory, EntrantFactory, WorkFactory, member_of, organiser_of
+from tests.factories import (
+    CampaignFactory,
+    EntrantFactory,
+    WorkFactory,
+    member_of,
+    organiser_of,
+    preset_rules,
+)
 
-from .helpers import complete_form, complete_work, upload
+from .helpers import complete_form, complete_work, docx_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -272,8 +279,6 @@ def test_the_last_day_counts_until_midnight_beijing_time(unit, member, mp4_bytes
 
 
 def test_submission_before_the_opening_day_is_refused(member, mp4_bytes):
-    from tests.factories import preset_rules
-
     opens = timezone.localdate() + timedelta(days=3)
     _key, rules = preset_rules("hubei-2026-weiguang", opens=opens, closes=opens + timedelta(days=30))
     entrant = EntrantFactory(campaign=CampaignFactory(rules=rules))
@@ -466,8 +471,6 @@ def test_chongqing_series_needs_a_video_for_every_episode(cq_unit, cq_member, mp
     assert (second.number, third.number) == (2, 3)
     complete_form(work)
     upload(work, "copyright_pledge", "承诺书.pdf", pdf_bytes(), cq_member)
-    from .helpers import docx_bytes
-
     upload(work, "final_script", "文稿.docx", docx_bytes(), cq_member)
     upload(work, "video", "第2集.mp4", mp4_bytes, cq_member, episode=second)
     assert refused(workflow.submit, work, cq_member) == [
