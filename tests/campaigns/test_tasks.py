@@ -38,3 +38,16 @@ def test_a_unit_without_an_address_is_skipped_not_failed(settings, hubei, mailou
     call_command("db_worker", "--batch", "--no-startup-delay")
     assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
     assert mailoutbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_individuals_and_stopped_links_get_no_unit_invitation(settings, chongqing, mailoutbox):
+    settings.TASKS = DATABASE_QUEUE
+    person = EntrantFactory(campaign=chongqing, kind="individual", name="赵书航",
+                            affiliation="山城示范中学", contact_email="zhao@example.org")
+    stopped = EntrantFactory(campaign=chongqing, name="两江示范学院", contact_email="u@example.org",
+                             invitation_active=False)
+    send_unit_invitation.enqueue(person.pk)
+    send_unit_invitation.enqueue(stopped.pk)
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    assert mailoutbox == []

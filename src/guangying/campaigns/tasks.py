@@ -18,6 +18,8 @@ def send_unit_invitation(entrant_id: int) -> str:
     entrant = Entrant.objects.select_related("campaign").get(pk=entrant_id)
     if not entrant.contact_email:
         return "no address"
+    if entrant.kind != Entrant.Kind.UNIT or not entrant.invitation_active:
+        return "no invitation to send"  # individuals sign up themselves; a stopped link stays stopped
     context = {
         "entrant": entrant,
         "campaign": entrant.campaign,
