@@ -28,6 +28,7 @@ from guangying.campaigns.models import (
 from guangying.demo.media import pdf_bytes
 from guangying.submissions.models import Attachment, Episode, Work, WorkHistory, WorkState
 from tests.campaigns.conftest import ROLES, SECRET_B, World
+from tests.factories import EntrantFactory, WorkFactory
 
 OK = "200"  # the page answers
 GO = "done"  # the action is carried out: 200 or a redirect, and the change is in the database
@@ -404,3 +405,36 @@ def test_the_home_page_lists_an_unpublished_campaign_only_for_its_organisers(
     home = login(world.people[role]).get(reverse("home")).content.decode()
     assert world.other_campaign.title in home
     assert (world.campaign.title in home) == (role == "organiser")
+
+
+def reachable_entrants(world: World, role: str) -> set[int]:
+    """Whose works each role may open: their own entrant's, or every entrant's of a campaign run."""
+    user = world.people[role]
+    if user is None:
+        return set()
+    run = {"organiser": world.campaign, "other_organiser": world.other_campaign}.get(role)
+    if run is not None:
+        return set(run.entrants.values_list("pk", flat=True))
+    return set(Entrant.objects.filter(memberships__user=user).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_entrant_work_and_file_by_id(world: World, login, role: str) -> None:
+    """Walk every id in the database; only the role's own entrants answer."""
+    WorkFactory(entrant=EntrantFactory(campaign=world.other_campaign, name="别的活动的单位"),
+                title="别的活动的作品")
+    client = login(world.people[role])
+    allowed = reachable_entrants(world, role)
+    refused = 302 if role == "anonymous" else 404
+    for entrant in Entrant.objects.select_related("campaign"):
+        url = reverse("campaigns:entrant", args=[entrant.campaign.slug, entrant.pk])
+        assert client.get(url).status_code == (200 if entrant.pk in allowed else refused), url
+    for work in Work.objects.all():
+        status = client.get(work.get_absolute_url()).status_code
+        assert status == (200 if work.entrant_id in allowed else refused), work.title
+    for attachment in Attachment.objects.select_related("work"):
+        response = client.get(attachment.get_absolute_url())
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        expected = 200 if attachment.work.entrant_id in allowed else refused
+        assert response.status_code == expected, attachment.original_name
