@@ -438,3 +438,22 @@ def test_every_entrant_work_and_file_by_id(world: World, login, role: str) -> No
             b"".join(response.streaming_content)
         expected = 200 if attachment.work.entrant_id in allowed else refused
         assert response.status_code == expected, attachment.original_name
+
+
+def test_in_an_unpublished_campaign_a_unit_keeps_its_own_desk_but_cannot_add_works(
+    world: World, login
+) -> None:
+    """Withdrawing a campaign makes it private, not gone for those already taking part:
+    units invited before publication land on their desk; they only cannot start works."""
+    Campaign.objects.filter(pk=world.campaign.pk).update(is_published=False)
+    client = login(world.people["member_a"])
+    desk = reverse("campaigns:entrant", args=[world.campaign.slug, world.unit_a.pk])
+    assert client.get(desk).status_code == 200
+    assert client.get(world.draft_a.get_absolute_url()).status_code == 200
+    before = world.unit_a.works.count()
+    response = client.post(reverse("submissions:create", args=[world.campaign.slug, world.unit_a.pk]),
+                           {"title": "未发布时新建"}, follow=True)
+    assert "活动尚未发布。" in response.content.decode()
+    assert world.unit_a.works.count() == before
+    for role in ("member_b", "individual", "reviewer", "other_organiser", "platform_admin"):
+        assert login(world.people[role]).get(desk).status_code == 404
