@@ -292,3 +292,18 @@ def test_two_people_racing_for_one_staff_link_make_one_organiser() -> None:
     assert invitation.accepted_by in people
     assert CampaignRole.objects.get(campaign=campaign).user == invitation.accepted_by
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_sign_up_makes_one_account_and_no_server_error() -> None:
+    """Hashing the password takes a moment between the address check and the insert."""
+    unit = EntrantFactory(campaign=CampaignFactory(), name="双击注册")
+    tabs = [Client(raise_request_exception=False), Client(raise_request_exception=False)]
+    responses = run_together(*[
+        lambda tab=tab: tab.post(join_url(unit), sign_up("双击者", "double@example.org"))
+        for tab in tabs])
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert "该邮箱已注册，请先登录后再打开此链接。" in refused.content.decode()
+    assert User.objects.filter(email="double@example.org").count() == 1
+    assert unit.memberships.count() == 1

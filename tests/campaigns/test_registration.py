@@ -215,3 +215,18 @@ def test_hostile_text_is_stored_as_text_and_shown_escaped(client, chongqing) -> 
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>" not in page.split("<main>")[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_register_makes_one_account_and_one_entry() -> None:
+    from tests.campaigns.test_invitations import run_together
+
+    campaign = CampaignFactory(preset="chongqing-2026-hongse", slug="cq-race")
+    tabs = [Client(raise_request_exception=False), Client(raise_request_exception=False)]
+    responses = run_together(*[
+        lambda tab=tab: tab.post(register_url(campaign), individual()) for tab in tabs])
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert refused.context["form"].errors == {"email": ["该邮箱已注册，请先登录后再打开此链接。"]}
+    assert User.objects.filter(email="zhao@example.org").count() == 1
+    assert len(individuals(campaign)) == 1

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from guangying.submissions.forms import PhoneField
@@ -86,10 +87,21 @@ class SignUpForm(forms.Form):
                 self.add_error("password1", error)
         return data
 
-    def save(self) -> User:
-        return User.objects.create_user(
-            email=self.cleaned_data["email"],
-            password=self.cleaned_data["password1"],
-            name=self.cleaned_data["name"],
-            phone=self.cleaned_data.get("phone", ""),
-        )
+    def save(self) -> User | None:
+        """The new account; None, with the form's e-mail error, if the address was taken meanwhile.
+
+        Hashing the password takes a moment between the check in clean_email and the
+        insert: a double-click on the button, or two people racing, must not end in a
+        server error.
+        """
+        try:
+            with transaction.atomic():
+                return User.objects.create_user(
+                    email=self.cleaned_data["email"],
+                    password=self.cleaned_data["password1"],
+                    name=self.cleaned_data["name"],
+                    phone=self.cleaned_data.get("phone", ""),
+                )
+        except IntegrityError:
+            self.add_error("email", _("该邮箱已注册，请先登录后再打开此链接。"))
+            return None

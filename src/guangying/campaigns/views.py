@@ -318,8 +318,9 @@ def _sign_up_or_login(request: HttpRequest, form_class: type, **kwargs: Any) -> 
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend=AUTH_BACKEND)
-        return user, form
+        if user is not None:
+            login(request, user, backend=AUTH_BACKEND)
+            return user, form
     return None, form
 
 
@@ -414,14 +415,18 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             try:
                 with transaction.atomic():
+                    # None if the address was registered meanwhile; the form then says so.
                     user = request.user if request.user.is_authenticated else form.save()
-                    entrant = Entrant.objects.create(
-                        campaign=campaign, kind=Entrant.Kind.INDIVIDUAL, name=user.name,
-                        affiliation=affiliation, contact_name=user.name, contact_phone=user.phone,
-                        contact_email=user.email, invitation_active=False,
-                    )
-                    EntrantMember.objects.create(entrant=entrant, user=user)
+                    if user is not None:
+                        entrant = Entrant.objects.create(
+                            campaign=campaign, kind=Entrant.Kind.INDIVIDUAL, name=user.name,
+                            affiliation=affiliation, contact_name=user.name,
+                            contact_phone=user.phone, contact_email=user.email,
+                            invitation_active=False,
+                        )
+                        EntrantMember.objects.create(entrant=entrant, user=user)
             except IntegrityError:  # a namesake registered in the same instant
+                entrant = None
                 form.add_error("affiliation", taken)
         if entrant is not None:
             if not request.user.is_authenticated:
