@@ -192,3 +192,8 @@ def test_stream_position_is_left_at_the_start():
     stream.seek(100)
     sniff_stream(stream)
     assert stream.tell() == 0
+
+
+def test_camcorder_mts_with_time_codes_is_a_transport_stream():
+    packet = b"\x00\x00\x00\x00" + b"\x47" + bytes(187)
+    assert sniff_head(packet * 4) == "ts"

@@ -284,3 +284,12 @@ def test_an_upload_by_another_unit_member_is_recorded_as_theirs(work, unit):
 )
 def test_human_size(size, text):
     assert human_size(size) == text
+
+
+@pytest.mark.parametrize("name", ["承诺书.exe", "承诺书.PDF.bat", "承诺书", "承诺书.png"])
+def test_the_stored_file_is_named_after_its_content_not_the_senders_extension(
+    work, member, media_root, name
+):
+    attachment = store(work, name, pdf_bytes(), pledge_rule(work), member)
+    assert attachment.file.name.endswith(".pdf")
+    assert attachment.original_name == name

@@ -126,6 +126,27 @@ def test_a_rejected_work_frees_its_place(unit, member, organiser, mp4_bytes):
     assert workflow.create_work(unit, member).pk
 
 
+def test_reopening_a_rejected_work_is_refused_once_its_place_is_taken(
+    unit, member, organiser, mp4_bytes
+):
+    unit.quota_max = 1
+    unit.save()
+    first = workflow.create_work(unit, member, title="第一件")
+    complete_work(first, member, mp4_bytes)
+    workflow.submit(first, member)
+    workflow.reject(first, organiser, reason="内容与主题无关")
+    second = workflow.create_work(unit, member, title="第二件")
+    complete_work(second, member, mp4_bytes)
+    workflow.submit(second, member)
+
+    messages = refused(workflow.reopen, first, organiser, "误判")
+    assert any("上限" in m for m in messages)
+    first.refresh_from_db()
+    assert first.state == WorkState.REJECTED
+    workflow.reject(second, organiser, reason="重复报送")
+    assert workflow.reopen(first, organiser, "误判").state == WorkState.SUBMITTED
+
+
 def test_chongqing_has_no_quota(cq_unit, cq_member):
     for number in range(12):
         workflow.create_work(cq_unit, cq_member, title=f"系列{number}")

@@ -6,7 +6,6 @@ The business rules (who may do what, when, within which quota) live in
 
 import uuid
 from datetime import datetime
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -127,15 +126,20 @@ class Episode(models.Model):
         )
 
 
+# The stored file is named after what its content is, never after what the sender called it.
+STORED_SUFFIX = {
+    "pdf": ".pdf", "jpg": ".jpg", "png": ".png", "docx": ".docx", "doc": ".doc", "txt": ".txt",
+    "mp4": ".mp4", "mov": ".mov", "mpeg": ".mpg",
+}
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
     """Stored names are random: the entrant's name for the file is kept in a column.
 
     Hostile or clashing names never reach the file system, and nobody can
     guess another work's path.
     """
-    suffix = PurePath(filename).suffix.lower()[:10]
-    if not suffix[1:].isalnum():
-        suffix = ""
+    suffix = STORED_SUFFIX.get(instance.detected_format, "")
     return f"works/{instance.work.campaign_id}/{instance.work_id}/{uuid.uuid4().hex}{suffix}"
 
 

@@ -145,6 +145,8 @@ def sniff_head(head: bytes) -> str:
         return "mpeg"
     if len(head) >= 377 and head[0] == 0x47 and head[188] == 0x47 and head[376] == 0x47:
         return "ts"
+    if len(head) >= 389 and head[4] == 0x47 and head[196] == 0x47 and head[388] == 0x47:
+        return "ts"  # camcorder .MTS/.M2TS: 192-byte packets with a time code in front
     isobmff = _sniff_isobmff(head)
     if isobmff:
         return isobmff

@@ -154,6 +154,8 @@ def store_attachment(
     attachment.file.save(original_name, uploaded, save=False)
     try:
         with transaction.atomic():
+            # Two uploads into one slot at once: the lock orders them, the later one stays current.
+            Work.objects.select_for_update().filter(pk=work.pk).first()
             previous = Attachment.objects.filter(
                 work=work, kind=kind, episode=episode, superseded_at__isnull=True
             )

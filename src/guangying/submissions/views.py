@@ -325,7 +325,8 @@ def _filtered_works(campaign: Campaign, params: Any) -> tuple[Any, dict[str, str
     chosen = {key: (params.get(key) or "").strip()[:200] for key in ("state", "entrant", "kind", "q")}
     if chosen["state"] in WorkState.values:
         works = works.filter(state=chosen["state"])
-    elif chosen["state"] == "":
+    else:
+        chosen["state"] = ""
         works = works.exclude(state=WorkState.WITHDRAWN)
     if chosen["entrant"].isdigit():
         works = works.filter(entrant_id=int(chosen["entrant"]))

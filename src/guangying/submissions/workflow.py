@@ -171,11 +171,23 @@ def reject(work: Work, user: object, reason: str) -> Work:
 
 
 def reopen(work: Work, user: object, reason: str) -> Work:
-    """Undo a formal-check decision made by mistake: back to 已提交."""
-    return _transition(
-        work, user, allowed_from=(WorkState.PASSED, WorkState.REJECTED), to=WorkState.SUBMITTED,
-        action=WorkHistory.Action.REOPEN, reason=reason, reason_required=True,
-    )
+    """Undo a formal-check decision made by mistake: back to 已提交.
+
+    A rejected work gave its place back; if the unit has filled it since,
+    reopening would put the unit over its quota, so it is refused.
+    """
+    with transaction.atomic():
+        entrant = _lock_entrant(work.entrant_id)
+        current = Work.objects.get(pk=work.pk)
+        if current.state == WorkState.REJECTED:
+            problem = _quota_problem(entrant, excluding=current)
+            if problem:
+                raise WorkflowError([problem, _("请先与该单位确认撤下哪件作品，再恢复这件。")])
+        return _transition(
+            work, user, allowed_from=(WorkState.PASSED, WorkState.REJECTED),
+            to=WorkState.SUBMITTED, action=WorkHistory.Action.REOPEN, reason=reason,
+            reason_required=True,
+        )
 
 
 def extend_deadline(work: Work, user: object, until: datetime | None, reason: str) -> Work:
