@@ -16,8 +16,9 @@ MARK = "SECRET="
 
 
 def environment(data_dir: Path, **values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("GUANGYING_") and k != "DJANGO_SETTINGS_MODULE"}
+    # Nothing of the test run's own configuration: not its settings module, not
+    # DJANGO_ALLOW_ASYNC_UNSAFE that browser tests set, not its GUANGYING_* values.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUANGYING_", "DJANGO_"))}
     env.update({"GUANGYING_DATA_DIR": str(data_dir), "GUANGYING_DEBUG": "0"})
     env.update(values)
     return env
