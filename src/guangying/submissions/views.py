@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -189,16 +190,24 @@ def _receive(request: HttpRequest, *, work: Work, rule: Any, kind: str, episode:
     return redirect(work)
 
 
+def _attempt(request: HttpRequest, step: Any, *args: Any, done: str = "") -> bool:
+    """Run one workflow step; its refusals become messages for the person who tried."""
+    try:
+        step(*args)
+    except WorkflowError as error:
+        _show_errors(request, error)
+        return False
+    if done:
+        messages.success(request, done)
+    return True
+
+
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     work = work_for(request, pk, "submissions.submit_work")
-    try:
-        workflow.submit(work, request.user)
-    except WorkflowError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("作品已提交，等待主办方形式审查。"))
+    _attempt(request, workflow.submit, work, request.user,
+             done=_("作品已提交，等待主办方形式审查。"))
     return redirect(work)
 
 
@@ -206,12 +215,8 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     work = work_for(request, pk, "submissions.withdraw_work")
-    try:
-        workflow.withdraw(work, request.user)
-    except WorkflowError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("作品已撤回为草稿，修改后请重新提交。"))
+    _attempt(request, workflow.withdraw, work, request.user,
+             done=_("作品已撤回为草稿，修改后请重新提交。"))
     return redirect(work)
 
 
@@ -219,12 +224,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
     work = work_for(request, pk, "submissions.submit_work")
-    try:
-        workflow.discard(work, request.user)
-    except WorkflowError as error:
-        _show_errors(request, error)
+    if not _attempt(request, workflow.discard, work, request.user,
+                    done=_("草稿已撤销，名额已释放。")):
         return redirect(work)
-    messages.success(request, _("草稿已撤销，名额已释放。"))
     return redirect("campaigns:entrant", slug=work.campaign.slug, pk=work.entrant_id)
 
 
@@ -232,10 +234,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def add_episode(request: HttpRequest, pk: int) -> HttpResponse:
     work = work_for(request, pk, "submissions.change_work")
-    try:
-        workflow.add_episode(work, request.user)
-    except WorkflowError as error:
-        _show_errors(request, error)
+    _attempt(request, workflow.add_episode, work, request.user)
     return redirect(work)
 
 
@@ -244,18 +243,16 @@ def add_episode(request: HttpRequest, pk: int) -> HttpResponse:
 def remove_episode(request: HttpRequest, pk: int, episode: int) -> HttpResponse:
     work = work_for(request, pk, "submissions.change_work")
     target = get_object_or_404(Episode, pk=episode, work=work)
-    try:
-        workflow.remove_episode(target, request.user)
-    except WorkflowError as error:
-        _show_errors(request, error)
+    _attempt(request, workflow.remove_episode, target, request.user)
     return redirect(work)
 
 
+# Lazy: the message is put into the language of the request, not of the import.
 CHECK_ACTIONS = {
-    "pass": (workflow.pass_formal_check, _("形式审查通过。")),
-    "return": (workflow.return_for_correction, _("已退回修改，报送主体会看到原因。")),
-    "reject": (workflow.reject, _("已标记为不予受理。")),
-    "reopen": (workflow.reopen, _("已恢复为待审查。")),
+    "pass": (workflow.pass_formal_check, gettext_lazy("形式审查通过。")),
+    "return": (workflow.return_for_correction, gettext_lazy("已退回修改，报送主体会看到原因。")),
+    "reject": (workflow.reject, gettext_lazy("已标记为不予受理。")),
+    "reopen": (workflow.reopen, gettext_lazy("已恢复为待审查。")),
 }
 
 
@@ -268,12 +265,7 @@ def formal_check(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     step, done = CHECK_ACTIONS[action]
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        step(work, request.user, reason)
-    except WorkflowError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, done)
+    _attempt(request, step, work, request.user, reason, done=str(done))
     if request.POST.get("next") == "list":
         return redirect("submissions:manage_list", slug=work.campaign.slug)
     return redirect(work)
@@ -289,13 +281,8 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect(work)
-    until = form.cleaned_data["until"]
-    try:
-        workflow.extend_deadline(work, request.user, until, form.cleaned_data["reason"])
-    except WorkflowError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("已更新该作品的截止时间。"))
+    _attempt(request, workflow.extend_deadline, work, request.user, form.cleaned_data["until"],
+             form.cleaned_data["reason"], done=_("已更新该作品的截止时间。"))
     return redirect(work)
 
 
