@@ -13,6 +13,16 @@ from django_tasks import task
 from .models import Entrant, StaffInvitation
 
 
+def _send(template: str, context: dict, to: str) -> None:
+    """One e-mail from a subject and a body template, both named after `template`."""
+    send_mail(
+        subject=render_to_string(f"campaigns/email/{template}_subject.txt", context).strip(),
+        message=render_to_string(f"campaigns/email/{template}.txt", context),
+        from_email=None,
+        recipient_list=[to],
+    )
+
+
 @task()
 def send_unit_invitation(entrant_id: int) -> str:
     entrant = Entrant.objects.select_related("campaign").get(pk=entrant_id)
@@ -20,17 +30,9 @@ def send_unit_invitation(entrant_id: int) -> str:
         return "no address"
     if entrant.kind != Entrant.Kind.UNIT or not entrant.invitation_active:
         return "no invitation to send"  # individuals sign up themselves; a stopped link stays stopped
-    context = {
-        "entrant": entrant,
-        "campaign": entrant.campaign,
-        "link": settings.SITE_URL + entrant.invitation_url(),
-    }
-    send_mail(
-        subject=render_to_string("campaigns/email/unit_invitation_subject.txt", context).strip(),
-        message=render_to_string("campaigns/email/unit_invitation.txt", context),
-        from_email=None,
-        recipient_list=[entrant.contact_email],
-    )
+    link = settings.SITE_URL + entrant.invitation_url()
+    _send("unit_invitation", {"entrant": entrant, "campaign": entrant.campaign, "link": link},
+          entrant.contact_email)
     Entrant.objects.filter(pk=entrant.pk).update(invited_at=timezone.now())
     return entrant.contact_email
 
@@ -38,15 +40,8 @@ def send_unit_invitation(entrant_id: int) -> str:
 @task()
 def send_staff_invitation(invitation_id: int) -> str:
     invitation = StaffInvitation.objects.select_related("campaign").get(pk=invitation_id)
-    context = {
-        "invitation": invitation,
-        "campaign": invitation.campaign,
-        "link": settings.SITE_URL + invitation.get_absolute_url(),
-    }
-    send_mail(
-        subject=render_to_string("campaigns/email/staff_invitation_subject.txt", context).strip(),
-        message=render_to_string("campaigns/email/staff_invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    link = settings.SITE_URL + invitation.get_absolute_url()
+    _send("staff_invitation",
+          {"invitation": invitation, "campaign": invitation.campaign, "link": link},
+          invitation.email)
     return invitation.email
