@@ -6,8 +6,10 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
 
+from guangying.campaigns.forms import UnitImportForm
 from guangying.campaigns.models import Entrant
 from guangying.campaigns.unit_import import MAX_ROWS, ImportResult, parse_pasted, parse_xlsx
 
@@ -369,3 +371,41 @@ def test_hostile_names_are_shown_as_text_on_the_units_page(client, organiser, hu
     assert "<script>alert(1)</script>" not in page
     assert "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# ---- the problems follow the reader's language
+
+
+def test_problems_are_in_chinese_by_default_and_in_english_when_asked() -> None:
+    pasted = f"{HEADER}\n\t李明远\n{ROW_1}\n{ROW_1}\n明德大学党委统战部\t\t\tnot-an-email"
+    assert parse_pasted(pasted).problems == [
+        "第 2 行：缺少单位名称，已跳过。",
+        "第 4 行：「长川市委统战部」在名单中重复，已跳过。",
+        "第 5 行：邮箱「not-an-email」格式不对，已留空。",
+    ]
+    with translation.override("en"):
+        assert parse_pasted(pasted).problems == [
+            "Row 2: the unit name is missing; skipped.",
+            "Row 4: “长川市委统战部” appears more than once in the list; skipped.",
+            "Row 5: the email address “not-an-email” is not valid; left blank.",
+        ]
+    assert parse_pasted("").problems == ["没有读到任何单位。"]
+
+
+def test_file_problems_are_in_english_when_asked() -> None:
+    with translation.override("en"):
+        assert parse_xlsx(io.BytesIO(b""), 0).problems == ["The file is empty (0 bytes)."]
+        assert parse_xlsx(io.BytesIO(b"not a workbook"), 14).problems == [
+            "This is not a valid Excel file (.xlsx)."
+        ]
+    assert parse_xlsx(io.BytesIO(b"not a workbook"), 14).problems == ["不是有效的 Excel（.xlsx）文件。"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_placeholder_header_is_read_as_a_header_in_either_language(language) -> None:
+    with translation.override(language):
+        header = str(UnitImportForm().fields["pasted"].widget.attrs["placeholder"])
+    result = parse_pasted(f"{header}\n{ROW_1}")
+    assert names(result) == ["长川市委统战部"]
+    assert result.rows[0].contact_email == "unit1@example.org"
+    assert result.rows[0].quota_max == 8

@@ -4,9 +4,19 @@ import io
 import random
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from guangying.demo.media import pdf_bytes, png_bytes
-from guangying.submissions.sniffing import CONTENT_TYPES, sniff_file, sniff_head, sniff_stream
+from guangying.submissions.sniffing import (
+    CONTENT_TYPES,
+    FORMAT_LABELS,
+    sniff_file,
+    sniff_head,
+    sniff_stream,
+)
+from guangying.submissions.uploads import FileRule, UploadRefused, store_attachment
+from tests.factories import WorkFactory
 
 from .helpers import docx_bytes, zip_bytes
 
@@ -197,3 +207,52 @@ def test_stream_position_is_left_at_the_start():
 def test_camcorder_mts_with_time_codes_is_a_transport_stream():
     packet = b"\x00\x00\x00\x00" + b"\x47" + bytes(187)
     assert sniff_head(packet * 4) == "ts"
+
+
+# ---- the words follow the reader's language
+
+
+def test_problems_are_in_chinese_by_default_and_in_english_when_asked():
+    data = pdf_bytes()[:-40]
+    assert sniff(data).problem == "PDF 文件不完整（缺少文件结尾），请重新导出或重新扫描"
+    with translation.override("en"):
+        assert sniff(data).problem == (
+            "The PDF file is incomplete (its end is missing); please export or scan it again"
+        )
+
+
+def test_format_labels_are_translated_when_shown_not_when_imported():
+    assert str(FORMAT_LABELS["txt"]) == "纯文本（.txt）"
+    assert str(FORMAT_LABELS["unknown"]) == "无法识别的格式"
+    with translation.override("en"):
+        assert str(FORMAT_LABELS["txt"]) == "plain text (.txt)"
+        assert str(FORMAT_LABELS["docx"]) == "Word (.docx)"
+        assert str(FORMAT_LABELS["empty"]) == "an empty file"
+    assert FORMAT_LABELS["pdf"] == "PDF"
+
+
+def refused(work, user, name: str, content: bytes, label: str, formats: tuple[str, ...]) -> str:
+    rule = FileRule(label=label, formats=formats, max_bytes=1024 * 1024)
+    with pytest.raises(UploadRefused) as caught:
+        store_attachment(work=work, kind="final_script", uploaded=SimpleUploadedFile(name, content),
+                         rule=rule, user=user)
+    return caught.value.message
+
+
+def test_a_refused_upload_speaks_the_reader_s_language(unit, member):
+    work = WorkFactory(entrant=unit)
+    truncated = pdf_bytes()[:-40]
+    assert refused(work, member, "a.docx", JPEG, "文稿", ("docx", "txt")) == (
+        "「文稿」的文件内容是 JPG，不是要求的 Word（.docx）、纯文本（.txt）（只改扩展名不能改变文件格式）。"
+    )
+    assert refused(work, member, "a.pdf", truncated, "文稿", ("pdf",)) == (
+        "「文稿」：PDF 文件不完整（缺少文件结尾），请重新导出或重新扫描"
+    )
+    with translation.override("en"):
+        assert refused(work, member, "a.docx", JPEG, "Script", ("docx", "txt")) == (
+            "The content of “Script” is JPG, not the required Word (.docx), plain text (.txt) "
+            "(renaming the file extension does not change the file format)."
+        )
+        assert refused(work, member, "a.pdf", truncated, "Script", ("pdf",)) == (
+            "“Script”: The PDF file is incomplete (its end is missing); please export or scan it again"
+        )

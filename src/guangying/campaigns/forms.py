@@ -71,7 +71,10 @@ class RuleSetForm(forms.Form):
 class UnitImportForm(forms.Form):
     pasted = forms.CharField(
         label=_("粘贴单位名单"), required=False, strip=False,
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "单位名称\t联系人\t联系电话\t邮箱\t报送上限"}),
+        widget=forms.Textarea(
+            # Translations must stay header words that unit_import.HEADER_WORDS recognises.
+            attrs={"rows": 8, "placeholder": _("单位名称\t联系人\t联系电话\t邮箱\t报送上限")}
+        ),
         help_text=_(
             "每行一个单位，可直接从 Excel 复制；列依次为：单位名称、联系人、联系电话、邮箱、"
             "报送上限（除单位名称外均可留空）。"

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from guangying.submissions.text import clean_text
 
@@ -68,7 +69,7 @@ def _header_map(cells: list[str]) -> dict[int, str] | None:
 def _rows_from_cells(table: list[tuple[int, list[str]]]) -> ImportResult:
     result = ImportResult()
     if not table:
-        result.problems.append("没有读到任何单位。")
+        result.problems.append(_("没有读到任何单位。"))
         return result
     mapping = _header_map(table[0][1])
     if mapping is not None:
@@ -83,13 +84,15 @@ def _rows_from_cells(table: list[tuple[int, list[str]]]) -> ImportResult:
         if not any(values.values()):
             continue
         if not name:
-            result.problems.append(f"第 {line} 行：缺少单位名称，已跳过。")
+            result.problems.append(_("第 %(line)s 行：缺少单位名称，已跳过。") % {"line": line})
             continue
         if len(name) > 200:
-            result.problems.append(f"第 {line} 行：单位名称超过 200 字，已跳过。")
+            result.problems.append(_("第 %(line)s 行：单位名称超过 200 字，已跳过。") % {"line": line})
             continue
         if name in seen:
-            result.problems.append(f"第 {line} 行：「{name}」在名单中重复，已跳过。")
+            result.problems.append(
+                _("第 %(line)s 行：「%(name)s」在名单中重复，已跳过。") % {"line": line, "name": name}
+            )
             continue
         row = UnitRow(line=line, name=name, contact_name=values.get("contact_name", "")[:50],
                       contact_phone=values.get("contact_phone", "")[:30])
@@ -99,20 +102,28 @@ def _rows_from_cells(table: list[tuple[int, list[str]]]) -> ImportResult:
                 validate_email(email)
                 row.contact_email = email.lower()
             except ValidationError:
-                result.problems.append(f"第 {line} 行：邮箱「{email}」格式不对，已留空。")
+                result.problems.append(
+                    _("第 %(line)s 行：邮箱「%(email)s」格式不对，已留空。")
+                    % {"line": line, "email": email}
+                )
         quota = values.get("quota_max", "")
         if quota:
             if quota.isdigit() and 0 < int(quota) <= 1000:
                 row.quota_max = int(quota)
             else:
-                result.problems.append(f"第 {line} 行：报送上限「{quota}」不是 1—1000 的整数，按活动规则。")
+                result.problems.append(
+                    _("第 %(line)s 行：报送上限「%(quota)s」不是 1—1000 的整数，按活动规则。")
+                    % {"line": line, "quota": quota}
+                )
         if len(result.rows) >= MAX_ROWS:
-            result.problems.append(f"一次最多导入 {MAX_ROWS} 个单位，第 {line} 行起未读取。")
+            result.problems.append(
+                _("一次最多导入 %(max)s 个单位，第 %(line)s 行起未读取。") % {"max": MAX_ROWS, "line": line}
+            )
             break
         seen.add(name)
         result.rows.append(row)
     if not result.rows and not result.problems:
-        result.problems.append("没有读到任何单位。")
+        result.problems.append(_("没有读到任何单位。"))
     return result
 
 
@@ -133,29 +144,31 @@ def parse_xlsx(stream: BinaryIO, size: int) -> ImportResult:
     from openpyxl import load_workbook
 
     if size == 0:
-        return ImportResult(problems=["文件是空的（0 字节）。"])
+        return ImportResult(problems=[_("文件是空的（0 字节）。")])
     if size > MAX_XLSX_BYTES:
-        return ImportResult(problems=["Excel 文件超过 5 MB，请只保留单位名单后再上传。"])
+        return ImportResult(problems=[_("Excel 文件超过 5 MB，请只保留单位名单后再上传。")])
     head = stream.read(4)
     stream.seek(0)
     if head != b"PK\x03\x04":
         if head.startswith(b"\xd0\xcf\x11\xe0"):
-            return ImportResult(problems=["这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后上传。"])
-        return ImportResult(problems=["不是有效的 Excel（.xlsx）文件。"])
+            return ImportResult(
+                problems=[_("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后上传。")]
+            )
+        return ImportResult(problems=[_("不是有效的 Excel（.xlsx）文件。")])
     try:
         with zipfile.ZipFile(stream) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        return ImportResult(problems=["无法读取这个 Excel 文件，文件可能已损坏。"])
+        return ImportResult(problems=[_("无法读取这个 Excel 文件，文件可能已损坏。")])
     stream.seek(0)
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        return ImportResult(problems=["Excel 文件解压后超过 50 MB，请只保留单位名单后再上传。"])
+        return ImportResult(problems=[_("Excel 文件解压后超过 50 MB，请只保留单位名单后再上传。")])
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        return ImportResult(problems=["无法读取这个 Excel 文件，文件可能已损坏。"])
+        return ImportResult(problems=[_("无法读取这个 Excel 文件，文件可能已损坏。")])
     except Exception:  # openpyxl raises many kinds on hostile archives
-        return ImportResult(problems=["无法读取这个 Excel 文件，文件可能已损坏。"])
+        return ImportResult(problems=[_("无法读取这个 Excel 文件，文件可能已损坏。")])
     try:
         sheet = workbook.worksheets[0]
         table = []

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -43,8 +44,9 @@ def _form_value(spec: Any, value: Any) -> str:
         )
     if spec.type == "broadcast":
         if value.get("status") == "aired":
-            return f"已播出 {value.get('platform', '')} {value.get('link', '')}".strip()
-        return "未播出" if value.get("status") == "not_aired" else ""
+            return (_("已播出 %(platform)s %(link)s")
+                    % {"platform": value.get("platform", ""), "link": value.get("link", "")}).strip()
+        return _("未播出") if value.get("status") == "not_aired" else ""
     if spec.type == "duration" and isinstance(value, int):
         return format_duration(value)
     return str(value)
@@ -53,16 +55,16 @@ def _form_value(spec: Any, value: Any) -> str:
 def works_workbook(campaign: Campaign, works: Iterable[Work]) -> bytes:
     rules = campaign.rules
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("作品列表")
+    sheet = workbook.create_sheet(_("作品列表"))
     form_specs = [f for f in rules.form.fields if f.key != "title"]
     documents = [d for d in rules.documents if d.source == "upload" and d.per == "work"]
-    headers = ["序号", "作品名称", "报送主体", "主体类型", "所在单位", "状态", "提交时间",
-               "单独延期至", "集数", "视频文件", "视频 SHA-256"]
+    headers = [_("序号"), _("作品名称"), _("报送主体"), _("主体类型"), _("所在单位"), _("状态"),
+               _("提交时间"), _("单独延期至"), _("集数"), _("视频文件"), _("视频 SHA-256")]
     headers += [c.label for c in rules.categories]
     headers += [f.label for f in form_specs]
     headers += [d.label for d in documents]
     if rules.technical_rule("ai_label") is not None:
-        headers.append("使用人工智能生成合成内容")
+        headers.append(_("使用人工智能生成合成内容"))
     sheet.column_dimensions["B"].width = 30
     sheet.column_dimensions["C"].width = 24
     sheet.append([_cell(sheet, h, bold=True) for h in headers])
@@ -95,9 +97,9 @@ def works_workbook(campaign: Campaign, works: Iterable[Work]) -> bytes:
         for spec in form_specs:
             row.append(_form_value(spec, (work.form_data or {}).get(spec.key)))
         for document in documents:
-            row.append("已上传" if document.key in kinds else "缺")
+            row.append(_("已上传") if document.key in kinds else _("缺"))
         if rules.technical_rule("ai_label") is not None:
-            row.append("是" if work.uses_ai else "否")
+            row.append(_("是") if work.uses_ai else _("否"))
         sheet.append([_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 HEAD_BYTES = 4096
 
 
@@ -20,7 +23,7 @@ HEAD_BYTES = 4096
 class Sniffed:
     format: str  # pdf jpg png docx doc txt mp4 mov mpeg ts mkv avi flv zip unknown empty
     content_type: str
-    problem: str = ""  # a reason the file looks damaged, in Chinese
+    problem: str = ""  # a reason the file looks damaged, in the language active when sniffed
 
 
 CONTENT_TYPES = {
@@ -42,14 +45,15 @@ CONTENT_TYPES = {
     "empty": "application/octet-stream",
 }
 
-# What a format is called to a person, for messages.
+# What a format is called to a person, for messages: translated when shown, so pass them
+# through str() before joining.
 FORMAT_LABELS = {
     "pdf": "PDF",
     "jpg": "JPG",
     "png": "PNG",
-    "docx": "Word（.docx）",
-    "doc": "Word 97-2003（.doc）",
-    "txt": "纯文本（.txt）",
+    "docx": gettext_lazy("Word（.docx）"),
+    "doc": gettext_lazy("Word 97-2003（.doc）"),
+    "txt": gettext_lazy("纯文本（.txt）"),
     "mp4": "MP4",
     "mov": "MOV",
     "mpeg": "MPEG/MPG",
@@ -58,8 +62,8 @@ FORMAT_LABELS = {
     "avi": "AVI",
     "flv": "FLV",
     "zip": "ZIP",
-    "unknown": "无法识别的格式",
-    "empty": "空文件",
+    "unknown": gettext_lazy("无法识别的格式"),
+    "empty": gettext_lazy("空文件"),
 }
 
 # Extensions that people use for each format.
@@ -176,8 +180,8 @@ def _docx_or_zip(stream: BinaryIO) -> tuple[str, str]:
         # damaged Word file, not "a ZIP where Word was asked for".
         stream.seek(0)
         if any(name.startswith(b"word/") for name in _local_names(stream.read(1024 * 1024))):
-            return "docx", "Word 文件不完整（文件结构损坏），可能未传完整，请重新保存后上传"
-        return "zip", "ZIP 结构损坏，文件可能未传完整"
+            return "docx", _("Word 文件不完整（文件结构损坏），可能未传完整，请重新保存后上传")
+        return "zip", _("ZIP 结构损坏，文件可能未传完整")
     if "word/document.xml" in names:
         return "docx", ""
     return "zip", ""
@@ -188,19 +192,19 @@ def _damage(fmt: str, stream: BinaryIO, size: int) -> str:
     if fmt == "pdf":
         stream.seek(max(0, size - 2048))
         if b"%%EOF" not in stream.read():
-            return "PDF 文件不完整（缺少文件结尾），请重新导出或重新扫描"
+            return _("PDF 文件不完整（缺少文件结尾），请重新导出或重新扫描")
     elif fmt == "png":
         stream.seek(0)
         head = stream.read(33)
         if len(head) < 33 or head[12:16] != b"IHDR":
-            return "PNG 图片已损坏"
+            return _("PNG 图片已损坏")
         stream.seek(max(0, size - 12))
         if b"IEND" not in stream.read():
-            return "PNG 图片不完整，请重新保存"
+            return _("PNG 图片不完整，请重新保存")
     elif fmt == "jpg":
         stream.seek(max(0, size - 1024))
         if b"\xff\xd9" not in stream.read():
-            return "JPG 图片不完整，请重新保存"
+            return _("JPG 图片不完整，请重新保存")
     return ""
 
 

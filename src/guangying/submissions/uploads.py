@@ -15,6 +15,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import Attachment, Episode, Work
 from .sniffing import FORMAT_LABELS, sniff_stream
@@ -130,14 +131,18 @@ def store_attachment(
         )
     sniffed = sniff_stream(uploaded)
     if sniffed.format not in rule.formats:
-        wanted = "、".join(FORMAT_LABELS.get(f, f.upper()) for f in rule.formats)
-        found = FORMAT_LABELS.get(sniffed.format, sniffed.format)
+        wanted = pgettext("list separator", "、").join(
+            str(FORMAT_LABELS.get(f, f.upper())) for f in rule.formats
+        )
+        found = str(FORMAT_LABELS.get(sniffed.format, sniffed.format))
         raise UploadRefused(
             _("「%(label)s」的文件内容是 %(found)s，不是要求的 %(wanted)s（只改扩展名不能改变文件格式）。")
             % {"label": rule.label, "found": found, "wanted": wanted}
         )
     if sniffed.problem:
-        raise UploadRefused(f"「{rule.label}」：{sniffed.problem}")
+        raise UploadRefused(
+            _("「%(label)s」：%(problem)s") % {"label": rule.label, "problem": sniffed.problem}
+        )
     original_name = safe_original_name(uploaded.name)
     digest = _sha256(uploaded)
     attachment = Attachment(

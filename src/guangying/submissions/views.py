@@ -348,12 +348,13 @@ def manage_export(request: HttpRequest, slug: str) -> HttpResponse:
     works, _chosen = _filtered_works(campaign, request.GET)
     data = works_workbook(campaign, works)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = _("作品列表")
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     from django.utils.http import content_disposition_header
 
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{campaign.short_title or campaign.slug}-作品列表-{stamp}.xlsx"
+        True, f"{campaign.short_title or campaign.slug}-{name}-{stamp}.xlsx"
     )
     return response
