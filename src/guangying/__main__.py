@@ -1,4 +1,4 @@
-"""`python -m guangying <command>` runs the management commands.
+"""`python -m guangying <command>` runs the management commands, and `check FILE` the video check.
 
 One entry point for offices that install the package without a project
 folder of their own: there is no manage.py to find.
@@ -8,7 +8,21 @@ import os
 import sys
 
 
+def _is_file_check(args: list[str]) -> bool:
+    """`check` names both Django's system check and the video check; files or --campaign decide."""
+    if not args or args[0] != "check":
+        return False
+    rest = args[1:]
+    return any(a == "--campaign" or a.startswith("--campaign=") for a in rest) or any(
+        not a.startswith("-") and os.path.isfile(a) for a in rest
+    )
+
+
 def main() -> None:
+    if _is_file_check(sys.argv[1:]):
+        from guangying.inspection.cli import main as check_files
+
+        sys.exit(check_files(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guangying.settings")
     from django.core.management import execute_from_command_line
 

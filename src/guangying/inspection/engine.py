@@ -1,0 +1,62 @@
+"""`inspect()`: the one call the web application, the worker and the command line make."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from guangying.rulesets import RuleSet
+
+from .checks import Judge
+from .media import Findings
+from .report import Report
+
+
+def facts(findings: Findings) -> dict:
+    """What the probe read, kept with the report for display and for the next checks."""
+    media = findings.media
+    data: dict = {"elapsed_s": round(findings.elapsed_s, 3)}
+    if findings.peak_rss_mb is not None:
+        data["peak_rss_mb"] = round(findings.peak_rss_mb, 1)
+    if media is None:
+        return data
+    data["media"] = media.to_dict()
+    for sub in data["media"].get("subtitles", []):
+        sub["text"] = sub["text"][:50]  # enough to show; the full text stays in the file
+    if findings.picture is not None:
+        picture = asdict(findings.picture)
+        picture.pop("evidence", None)
+        data["picture"] = picture
+    if findings.sound is not None:
+        data["sound"] = asdict(findings.sound)
+    return data
+
+
+def inspect(
+    path: str | Path,
+    rules: RuleSet,
+    *,
+    entrant: str | None = None,
+    title: str | None = None,
+    declares_ai: bool | None = None,
+    mode: str = "full",
+    limits: object | None = None,
+) -> Report:
+    """Check one file against a rule set; never raises for a bad file, the report says why."""
+    from .sandbox import run_inspection_child
+
+    started = time.perf_counter()
+    path = Path(path)
+    findings = run_inspection_child(str(path), mode=mode, limits=limits)
+    judge = Judge(rules, findings, entrant=entrant, title=title, file_name=path.name, declares_ai=declares_ai)
+    report = Report(
+        file=str(path),
+        ruleset=rules.title,
+        lines=judge.lines(),
+        facts=facts(findings),
+        problem=findings.problem,
+        problem_en=findings.problem_en,
+    )
+    report.elapsed_s = round(time.perf_counter() - started, 3)
+    return report
