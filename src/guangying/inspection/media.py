@@ -73,6 +73,10 @@ class MediaInfo:
     tags: dict[str, str] = field(default_factory=dict)  # container metadata, raw
     stream_tags: dict[int, dict[str, str]] = field(default_factory=dict)
     aigc_labels: list[str] = field(default_factory=list)  # raw values of every AIGC tag found
+    # Declared values the probe did not believe (kept out of the fields above, raw here) and
+    # signs of damage: "code: detail", e.g. "video0.size: declared 100000x100000, out of range",
+    # "truncated: mdat box at byte 40 declares … bytes, the file ends after …".
+    anomalies: list[str] = field(default_factory=list)
 
     @property
     def main_video(self) -> VideoStream | None:
@@ -163,3 +167,31 @@ class Findings:
     problem_en: str | None = None
     elapsed_s: float = 0.0
     peak_rss_mb: float | None = None
+
+
+def findings_from_dict(data: dict[str, Any]) -> Findings:
+    """The parent's side of the child's JSON: rebuild the dataclasses `asdict` flattened."""
+    media = data.get("media")
+    picture = data.get("picture")
+    sound = data.get("sound")
+    if picture is not None:
+        picture = dict(picture)
+        for key in ("black", "frozen", "blurry"):
+            picture[key] = [Segment(**s) for s in picture.get(key, [])]
+        picture["evidence"] = [Frame(**f) for f in picture.get("evidence", [])]
+        if picture.get("active_box") is not None:
+            picture["active_box"] = tuple(picture["active_box"])
+        picture = PictureFindings(**picture)
+    if sound is not None:
+        sound = dict(sound)
+        sound["silence"] = [Segment(**s) for s in sound.get("silence", [])]
+        sound = SoundFindings(**sound)
+    return Findings(
+        media=MediaInfo.from_dict(media) if media is not None else None,
+        picture=picture,
+        sound=sound,
+        problem=data.get("problem"),
+        problem_en=data.get("problem_en"),
+        elapsed_s=float(data.get("elapsed_s") or 0.0),
+        peak_rss_mb=data.get("peak_rss_mb"),
+    )
