@@ -127,6 +127,7 @@ class Judge:
         title: str | None = None,
         file_name: str | None = None,
         declares_ai: bool | None = None,
+        mode: str = "full",
     ) -> None:
         self.rules = rules
         self.findings = findings
@@ -135,6 +136,8 @@ class Judge:
         self.title = title
         self.file_name = file_name
         self.declares_ai = declares_ai
+        # Headers only: the rules that need the decoded picture or sound wait for the full pass.
+        self.decoded = mode == "full"
 
     def lines(self) -> list[Line]:
         out: list[Line] = []
@@ -162,6 +165,12 @@ class Judge:
                         self.findings.problem_en or "the file could not be read",
                     )
                 )
+                continue
+            if not self.decoded and rule.check == "picture_quality":
+                continue
+            if not self.decoded and rule.check == "loudness":
+                if self.media.main_audio is None:
+                    out.extend(self.loudness(rule))  # no audio is known from the headers
                 continue
             handler = handlers.get(rule.check, self.by_person)
             out.extend(handler(rule))
@@ -429,7 +438,7 @@ class Judge:
                 "请确认黑场是有意为之（如转场），否则请剪去。" if black else "",
                 "Check that the black pictures are intended." if black else "",
                 check="picture_quality.black",
-                label=f"{label}：黑场",
+                label=f"{label}黑场",
                 label_en=f"{label_en}: black",
                 requested="无异常黑场",
                 evidence=_segments(black, picture, "黑场", "black"),
@@ -444,7 +453,7 @@ class Judge:
                 "画面长时间静止，请确认不是导出错误。" if frozen else "",
                 "The picture stands still; check it is not an export error." if frozen else "",
                 check="picture_quality.frozen",
-                label=f"{label}：静帧",
+                label=f"{label}静帧",
                 label_en=f"{label_en}: frozen",
                 requested="无异常静帧",
                 evidence=_segments(frozen, picture, "静帧", "frozen"),
@@ -466,7 +475,7 @@ class Judge:
                 "画面带黑边，有效画面小于文件分辨率。" if bars else "",
                 "The picture has bars; the active picture is smaller than the frame." if bars else "",
                 check="picture_quality.bars",
-                label=f"{label}：黑边",
+                label=f"{label}黑边",
                 label_en=f"{label_en}: bars",
                 requested="画面充满",
                 evidence=[
@@ -489,7 +498,7 @@ class Judge:
                 "画面由低分辨率放大而来，清晰度达不到文件分辨率。" if upscaled else "",
                 "The picture was upscaled from a lower resolution." if upscaled else "",
                 check="picture_quality.upscaled",
-                label=f"{label}：放大",
+                label=f"{label}放大",
                 label_en=f"{label_en}: upscaled",
                 requested="原生分辨率",
                 evidence=[
@@ -508,7 +517,7 @@ class Judge:
                 "画面细节明显不足，请检查对焦或导出码率。" if blurry else "",
                 "Parts of the picture lack detail." if blurry else "",
                 check="picture_quality.blur",
-                label=f"{label}：清晰度",
+                label=f"{label}清晰度",
                 label_en=f"{label_en}: detail",
                 requested="画面清晰",
                 evidence=_segments(blurry, picture, "模糊", "blurry"),
@@ -523,7 +532,7 @@ class Judge:
                     "文件有损坏的画面数据，请重新导出。",
                     "The file has damaged picture data.",
                     check="picture_quality.decode",
-                    label=f"{label}：完整性",
+                    label=f"{label}完整性",
                     label_en=f"{label_en}: integrity",
                     requested="无解码错误",
                 )

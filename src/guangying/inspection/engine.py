@@ -13,10 +13,10 @@ from .media import Findings
 from .report import Report
 
 
-def facts(findings: Findings) -> dict:
+def facts(findings: Findings, mode: str = "full") -> dict:
     """What the probe read, kept with the report for display and for the next checks."""
     media = findings.media
-    data: dict = {"elapsed_s": round(findings.elapsed_s, 3)}
+    data: dict = {"elapsed_s": round(findings.elapsed_s, 3), "mode": mode}
     if findings.peak_rss_mb is not None:
         data["peak_rss_mb"] = round(findings.peak_rss_mb, 1)
     if media is None:
@@ -49,12 +49,15 @@ def inspect(
     started = time.perf_counter()
     path = Path(path)
     findings = run_inspection_child(str(path), mode=mode, limits=limits)
-    judge = Judge(rules, findings, entrant=entrant, title=title, file_name=path.name, declares_ai=declares_ai)
+    judge = Judge(
+        rules, findings, entrant=entrant, title=title, file_name=path.name,
+        declares_ai=declares_ai, mode=mode,
+    )
     report = Report(
         file=str(path),
         ruleset=rules.title,
         lines=judge.lines(),
-        facts=facts(findings),
+        facts=facts(findings, mode),
         problem=findings.problem,
         problem_en=findings.problem_en,
     )

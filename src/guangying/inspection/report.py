@@ -152,11 +152,12 @@ def render_text(report: Report, *, lang: str = "zh", color: bool = False) -> str
         if color:
             mark = f"\033[{colours[line.outcome.value]}m{mark}\033[0m"
         label = line.label if zh else line.label_en
-        status = line.outcome.label_zh if zh else line.outcome.label_en
-        requested = line.requested
-        head = f"  {mark} {label}：{line.actual}" if zh else f"  {mark} {label}: {line.actual}"
-        tail = f"（要求 {requested}；{status}）" if zh else f" (required {requested}; {status})"
-        out.append(head + tail)
+        status = "" if line.outcome in (Outcome.PASS, Outcome.FAIL) else (
+            f"［{line.outcome.label_zh}］" if zh else f" [{line.outcome.label_en}]")
+        if zh:
+            out.append(f"  {mark} {label}：{line.actual}{status}　要求：{line.requested}")
+        else:
+            out.append(f"  {mark} {label}: {line.actual}{status} — required: {line.requested}")
         message = line.message if zh else (line.message_en or line.message)
         if message and line.outcome != Outcome.PASS:
             out.append(f"      {message}")
@@ -165,6 +166,9 @@ def render_text(report: Report, *, lang: str = "zh", color: bool = False) -> str
             when = _span(item.time_s, item.end_s)
             if when or note:
                 out.append(f"      · {when} {note}".rstrip())
+    if report.facts.get("mode") == "metadata":
+        out.append("  （只读取了文件头信息；画面与声音未解码检查）" if zh
+                   else "  (headers only: picture and sound were not decoded)")
     summary = {
         Outcome.PASS: ("全部符合", "all rules pass"),
         Outcome.FAIL: ("有不符合的项目", "some rules fail"),
