@@ -16,6 +16,7 @@ between fork and exec can deadlock.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import resource
@@ -47,6 +48,16 @@ def apply_limits(memory_mb: int | None, cpu_s: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def is_out_of_memory(error: BaseException) -> bool:
+    """The address-space limit shows up as MemoryError, ENOMEM, or a library that cannot be mapped."""
+    if isinstance(error, MemoryError):
+        return True
+    if isinstance(error, OSError) and error.errno == errno.ENOMEM:
+        return True
+    text = str(error)
+    return "failed to map segment" in text or "Cannot allocate memory" in text
+
+
 def _peak_rss_mb() -> float:
     # ru_maxrss is in kilobytes on Linux.
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
@@ -64,6 +75,8 @@ def _analyse(path: str, media: Any, evidence: bool) -> tuple[Any, Any, str | Non
     try:
         from guangying.inspection import quality
     except ImportError as error:
+        if is_out_of_memory(error):
+            raise MemoryError(str(error)) from error
         _log(f"quality pass unavailable: {error}")
         return None, None, None
     try:
@@ -71,6 +84,8 @@ def _analyse(path: str, media: Any, evidence: bool) -> tuple[Any, Any, str | Non
     except MemoryError:
         raise
     except Exception as error:
+        if is_out_of_memory(error):
+            raise MemoryError(str(error)) from error
         _log("quality pass failed:\n" + traceback.format_exc())
         return None, None, f"quality: failed: {type(error).__name__}: {error}"[:300]
     return picture, sound, None
@@ -92,11 +107,10 @@ def inspect_file(path: str, mode: str, evidence: bool = True) -> Findings:
     except ProbeError as error:
         _log(f"probe: {error}")
         return Findings(media=None, problem=error.message, problem_en=error.message_en)
-    except MemoryError:
-        _log("out of memory:\n" + traceback.format_exc())
-        return Findings(media=media, problem=MEMORY_PROBLEM[0], problem_en=MEMORY_PROBLEM[1])
-    except Exception:
+    except Exception as error:
         _log("inspection failed:\n" + traceback.format_exc())
+        if is_out_of_memory(error):
+            return Findings(media=media, problem=MEMORY_PROBLEM[0], problem_en=MEMORY_PROBLEM[1])
         return Findings(media=media, problem=INTERNAL_PROBLEM[0], problem_en=INTERNAL_PROBLEM[1])
 
 
@@ -127,11 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         apply_limits(args.memory_mb, args.cpu_s)
         findings = inspect_file(args.path, args.mode, evidence=not args.no_evidence)
-    except MemoryError:
-        findings = Findings(media=None, problem=MEMORY_PROBLEM[0], problem_en=MEMORY_PROBLEM[1])
-    except BaseException:  # even SystemExit or KeyboardInterrupt ends in a JSON document
+    except BaseException as error:  # even SystemExit or KeyboardInterrupt ends in a JSON document
         _log("inspection failed:\n" + traceback.format_exc())
-        findings = Findings(media=None, problem=INTERNAL_PROBLEM[0], problem_en=INTERNAL_PROBLEM[1])
+        problem = MEMORY_PROBLEM if is_out_of_memory(error) else INTERNAL_PROBLEM
+        findings = Findings(media=None, problem=problem[0], problem_en=problem[1])
     findings.elapsed_s = round(time.perf_counter() - started, 4)
     findings.peak_rss_mb = _peak_rss_mb()
 

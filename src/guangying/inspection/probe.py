@@ -35,7 +35,8 @@ HEAD_BYTES = 4096
 
 # Beyond these a declared value is a damaged or hostile header, not a video.
 MAX_DIMENSION = 16384
-MAX_DURATION_S = 7 * 24 * 3600.0
+MAX_DURATION_S = 48 * 3600.0
+MIN_FPS = 0.1  # a slide every ten seconds
 MAX_FPS = 1000.0
 MAX_SAMPLE_RATE = 768_000
 MAX_CHANNELS = 64
@@ -410,7 +411,7 @@ def _rate(value: Fraction | None) -> float | None:
         rate = float(value)
     except (OverflowError, ZeroDivisionError):
         return None
-    return rate if 0 < rate <= MAX_FPS else None
+    return rate if MIN_FPS <= rate <= MAX_FPS else None
 
 
 def _bit_rate(value: Any) -> int | None:
@@ -572,7 +573,7 @@ def _open(path: str) -> Any:
 
 def _video_stream(
     stream: Any, iso: IsoFacts | None, order: int, anomalies: list[str]
-) -> tuple[VideoStream, float | None]:
+) -> VideoStream:
     context = stream.codec_context
     name = f"video{stream.index}"
     width = int(getattr(context, "width", 0) or 0)
@@ -631,28 +632,25 @@ def _video_stream(
         except (TypeError, ValueError):
             frames = 0
 
-    return (
-        VideoStream(
-            index=stream.index,
-            codec=stream.codec.canonical_name if stream.codec else str(context.name),
-            profile=stream.profile or None,
-            pix_fmt=pix_fmt,
-            bit_depth=_bit_depth(pix_fmt),
-            coded_width=width,
-            coded_height=height,
-            sample_aspect=sar_text,
-            rotation=rotation,
-            display_width=display_width,
-            display_height=display_height,
-            avg_fps=avg_fps,
-            nominal_fps=_rate(stream.base_rate),
-            variable_frame_rate=None,
-            field_order=field_order,
-            duration_s=duration,
-            frame_count=frames if 0 < frames < 10**9 else None,
-            bit_rate=_bit_rate(getattr(context, "bit_rate", None)),
-        ),
-        raw_duration,
+    return VideoStream(
+        index=stream.index,
+        codec=stream.codec.canonical_name if stream.codec else str(context.name),
+        profile=stream.profile or None,
+        pix_fmt=pix_fmt,
+        bit_depth=_bit_depth(pix_fmt),
+        coded_width=width,
+        coded_height=height,
+        sample_aspect=sar_text,
+        rotation=rotation,
+        display_width=display_width,
+        display_height=display_height,
+        avg_fps=avg_fps,
+        nominal_fps=_rate(stream.base_rate),
+        variable_frame_rate=None,
+        field_order=field_order,
+        duration_s=duration,
+        frame_count=frames if 0 < frames < 10**9 else None,
+        bit_rate=_bit_rate(getattr(context, "bit_rate", None)),
     )
 
 
@@ -684,18 +682,60 @@ def _audio_stream(stream: Any, anomalies: list[str]) -> AudioStream:
     )
 
 
-def _frame_rate_from_index(stream: Any) -> tuple[bool | None, int | None]:
-    """MP4 and MOV carry every sample's time in the index: no need to read the pictures."""
+@dataclass
+class _IndexFacts:
+    variable: bool | None = None
+    count: int | None = None
+    span_s: float | None = None  # first to last sample, plus one interval
+    cut_at_s: float | None = None  # the time of the first sample whose bytes lie past the end
+
+
+def _index_facts(stream: Any, file_size: int) -> _IndexFacts:
+    """MP4 and MOV carry every sample's time and place in the index: no picture is read.
+
+    The same table says where the data ends: a sample whose bytes lie beyond the end
+    of the file marks the moment an upload or a recording was cut off.
+    """
+    facts = _IndexFacts()
     try:
-        entries = stream.index_entries
-        count = len(entries)
-        if count < 4:
-            return None, count or None
-        timestamps = sorted(entry.timestamp for entry in entries)
+        entries = list(stream.index_entries)
     except Exception:
-        return None, None
+        return facts
+    facts.count = len(entries) or None
+    if not entries:
+        return facts
+    timestamps = sorted(entry.timestamp for entry in entries)
     deltas = [b - a for a, b in itertools.pairwise(timestamps)]
-    return _is_variable(deltas[:-1] or deltas), count
+    if len(deltas) >= 4:
+        facts.variable = _is_variable(deltas[:-1])
+    step = sorted(deltas)[len(deltas) // 2] if deltas else 0
+    facts.span_s = _seconds(timestamps[-1] - timestamps[0] + step, stream.time_base)
+    for entry in entries:
+        if entry.pos >= 0 and entry.pos + entry.size > file_size:
+            facts.cut_at_s = _seconds(entry.timestamp - timestamps[0], stream.time_base)
+            break
+    return facts
+
+
+def _check_against_samples(video: VideoStream, span_s: float | None, anomalies: list[str]) -> None:
+    """A declared duration far beyond the samples is a damaged or doctored header: trust the samples.
+
+    A declared duration shorter than the samples is normal (an edit list trims them).
+    """
+    if span_s is None or span_s <= 0:
+        return
+    declared = video.duration_s
+    if declared is None or declared > 1.5 * span_s + 5.0:
+        if declared is not None:
+            anomalies.append(
+                f"video{video.index}.duration: declared {declared:.6g} s, "
+                f"the samples span {span_s:.6g} s"
+            )
+        if span_s <= MAX_DURATION_S:
+            video.duration_s = round(span_s, 6)
+            if video.frame_count:
+                rate = video.frame_count / span_s
+                video.avg_fps = rate if MIN_FPS <= rate <= MAX_FPS else video.avg_fps
 
 
 def _demux_pass(
@@ -798,7 +838,17 @@ def probe(path: str) -> MediaInfo:
     if iso is not None and iso.truncated_box:
         anomalies.append(f"truncated: {iso.truncated_box}")
 
-    container = _open(path)
+    try:
+        container = _open(path)
+    except ProbeError as error:
+        if iso is not None and iso.truncated_box:
+            raise ProbeError(
+                "MP4/MOV 文件不完整：文件在结尾之前中断，可能未上传完整",
+                "The MP4/MOV file is incomplete: it ends before its last part; the upload may not "
+                "have finished",
+                f"{iso.truncated_box}; {error.detail}",
+            ) from None
+        raise
     try:
         return _describe(container, path, size, extension, sniffed, iso, anomalies)
     finally:
@@ -836,7 +886,6 @@ def _describe(
         for track in iso.tracks:
             aigc += track.aigc
     ffmpeg_aigc = _aigc_from_tags(container.metadata)
-    video_raw_durations: list[float | None] = []
     first_video = None
 
     for stream in container.streams:
@@ -848,9 +897,7 @@ def _describe(
             if stream.type == "video":
                 if stream.disposition & av.stream.Disposition.attached_pic:
                     continue  # a cover picture, not the programme
-                described, raw = _video_stream(stream, iso, len(videos), anomalies)
-                videos.append(described)
-                video_raw_durations.append(raw)
+                videos.append(_video_stream(stream, iso, len(videos), anomalies))
                 if first_video is None:
                     first_video = stream
             elif stream.type == "audio":
@@ -873,19 +920,45 @@ def _describe(
         )
 
     index_based = container.format.name.startswith("mov,") if container.format else False
-    variable = None
+    index = _IndexFacts()
     if first_video is not None and index_based:
-        variable, counted = _frame_rate_from_index(first_video)
-        if counted and videos[0].frame_count is None:
-            videos[0].frame_count = counted
+        index = _index_facts(first_video, size)
     pts, counted, cues, notes = _demux_pass(container, first_video, subtitle_streams, index_based)
     anomalies += notes
-    if first_video is not None and not index_based:
-        variable = _is_variable([b - a for a, b in itertools.pairwise(pts)][:-1])
-        if counted and videos[0].frame_count is None:
-            videos[0].frame_count = counted
     if videos:
-        videos[0].variable_frame_rate = variable
+        main = videos[0]
+        if index_based:
+            main.variable_frame_rate = index.variable
+            if main.frame_count is None:
+                main.frame_count = index.count
+            _check_against_samples(main, index.span_s, anomalies)
+            if index.cut_at_s is not None:
+                anomalies.append(
+                    f"truncated: video{main.index} data ends at {index.cut_at_s:.3f} s, "
+                    "the rest of the pictures lie past the end of the file"
+                )
+        else:
+            main.variable_frame_rate = _is_variable([b - a for a, b in itertools.pairwise(pts)][:-1])
+            if main.frame_count is None:
+                main.frame_count = counted
+            if counted is not None and first_video is not None:
+                # The whole stream was read: compare where its packets end with what is declared.
+                span: float | None = 0.0
+                if len(pts) >= 2:
+                    step = (pts[-1] - pts[0]) / (len(pts) - 1)
+                    span = _seconds(round(pts[-1] - pts[0] + step), first_video.time_base)
+                declared, slack = main.duration_s, 0.5
+                if declared is None:
+                    # The container's duration may include a longer sound track.
+                    declared = _duration(
+                        container.duration / 1_000_000 if container.duration else None, "container", []
+                    )
+                    slack = 2.0
+                if span is not None and declared and declared - span > max(slack, 0.05 * declared):
+                    anomalies.append(
+                        f"truncated: video{main.index} packets end at {span:.3f} s, "
+                        f"{declared:.3f} s are declared"
+                    )
 
     subtitles = [
         SubtitleStream(
@@ -902,6 +975,16 @@ def _describe(
         "container",
         anomalies,
     )
+    longest = max(
+        [s.duration_s for s in videos + audios if s.duration_s is not None], default=None
+    )
+    if duration is not None and longest is not None and duration - longest > max(5.0, 0.5 * longest):
+        anomalies.append(
+            f"container.duration: declared {duration:.6g} s, the longest stream lasts {longest:.6g} s"
+        )
+        duration = longest
+    elif duration is None and longest is not None:
+        duration = longest
     bit_rate = _bit_rate(container.bit_rate)
     if container.bit_rate and bit_rate is None:
         anomalies.append(f"container.bit_rate: declared {container.bit_rate}, out of range")

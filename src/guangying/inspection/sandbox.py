@@ -173,6 +173,7 @@ def _memory_in(err: bytes) -> bool:
     return any(
         marker in text
         for marker in ("MemoryError", "Cannot allocate memory", "out of memory", "std::bad_alloc",
+                       "failed to map segment",
                        "failed to allocate", "Out of memory")
     )
 
