@@ -9,10 +9,16 @@ import sys
 
 
 def _is_file_check(args: list[str]) -> bool:
-    """`check` names both Django's system check and the video check; files or --campaign decide."""
+    """`check` names both Django's system check and the video check; files or --campaign decide.
+
+    `check --help` alone shows the video check's help, since that is the one offices look for;
+    its help names `help check` for Django's.
+    """
     if not args or args[0] != "check":
         return False
     rest = args[1:]
+    if rest in (["-h"], ["--help"]):
+        return True
     return any(a == "--campaign" or a.startswith("--campaign=") for a in rest) or any(
         not a.startswith("-") and os.path.isfile(a) for a in rest
     )

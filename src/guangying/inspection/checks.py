@@ -7,32 +7,20 @@ carry and their parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from guangying.rulesets import RuleSet
-from guangying.rulesets.describe import CHECK_LABELS, describe
+from guangying.rulesets.describe import CHECK_LABELS, CHECK_LABELS_EN, describe, describe_en
 
 from .media import Findings, MediaInfo, PictureFindings, Segment, SoundFindings
 from .report import Evidence, Line, Outcome
 
-LABELS_EN = {
-    "duration": "Duration",
-    "container": "Container",
-    "video_codec": "Video codec",
-    "audio_codec": "Audio codec",
-    "resolution": "Resolution",
-    "aspect_ratio": "Aspect ratio",
-    "frame_rate": "Frame rate",
-    "subtitles": "Subtitles",
-    "end_credits": "End credits",
-    "picture_quality": "Picture quality",
-    "loudness": "Sound",
-    "watermark": "Watermarks and logos",
-    "advertising": "Advertising",
-    "ai_label": "AI-generated content",
-    "file_name": "File name",
-}
+LABELS_EN = {**CHECK_LABELS_EN, "file_name": "File name"}
+
+# 「video0 data ends at 0.360 s」, 「video0 packets end at 12.000 s」 in a truncated: anomaly.
+_ENDS_AT = re.compile(r"\bends? at (\d+(?:\.\d+)?) s\b")
 
 CONTAINER_NAMES = {
     "mp4": "MP4",
@@ -45,6 +33,7 @@ CONTAINER_NAMES = {
     "unknown": "无法识别",
     "empty": "空文件",
 }
+CONTAINER_NAMES_EN = {**CONTAINER_NAMES, "unknown": "unrecognised", "empty": "empty file"}
 CODEC_NAMES = {
     "h264": "H.264",
     "hevc": "H.265/HEVC",
@@ -79,8 +68,17 @@ def seconds_text_en(value: float | None) -> str:
     return f"{int(minutes)} min {secs:.1f} s ({value:.1f} s)" if minutes else f"{secs:.1f} s"
 
 
-def _codec(name: str | None) -> str:
-    return CODEC_NAMES.get(name or "", (name or "未知").upper())
+def _codec(name: str | None, unknown: str = "未知") -> str:
+    return CODEC_NAMES.get(name or "", (name or unknown).upper() if name else unknown)
+
+
+def _count(n: int, thing: str) -> str:
+    """「3 段」 has no plural; English needs one."""
+    return f"{n} {thing}" + ("" if n == 1 else "es" if thing.endswith(("s", "ch")) else "s")
+
+
+def _sections_en(segments: list[Segment], thing: str) -> str:
+    return f"{_count(len(segments), thing)}, {sum(s.length_s for s in segments):.1f} s in all"
 
 
 def _container_of(media: MediaInfo) -> str:
@@ -154,6 +152,8 @@ class Judge:
             "subtitles": self.subtitles,
             "ai_label": self.ai_label,
         }
+        if self.media is not None:
+            out.extend(self.integrity())
         for rule in self.rules.technical:
             if self.media is None:
                 out.append(
@@ -163,6 +163,7 @@ class Judge:
                         "—",
                         self.findings.problem or "无法读取文件",
                         self.findings.problem_en or "the file could not be read",
+                        actual_en="—",
                     )
                 )
                 continue
@@ -188,13 +189,18 @@ class Judge:
         message: str = "",
         message_en: str = "",
         *,
+        actual_en: str,
         check: str | None = None,
         label: str | None = None,
         label_en: str | None = None,
         requested: str | None = None,
+        requested_en: str | None = None,
         evidence: list[Evidence] | None = None,
         params: dict | None = None,
     ) -> Line:
+        """`actual_en` is required so that no line reaches an English report in Chinese only."""
+        if (requested is None) != (requested_en is None):
+            raise TypeError("requested and requested_en are given together")
         return Line(
             check=check or rule.check,
             label=label or CHECK_LABELS.get(rule.check, rule.check),
@@ -204,6 +210,8 @@ class Judge:
             actual=actual,
             message=message,
             message_en=message_en,
+            requested_en=requested_en if requested_en is not None else describe_en(rule),
+            actual_en=actual_en,
             params=params
             if params is not None
             else rule.model_dump(mode="json", exclude={"check", "severity", "source", "note"}),
@@ -211,6 +219,24 @@ class Judge:
             source=rule.source,
             evidence=evidence or [],
         )
+
+    def _unknown_size(self, rule: Any) -> list[Line] | None:
+        """A size the probe did not believe is 0×0: say it cannot be read rather than judge 0 pixels."""
+        video = self.media.main_video
+        if video.display_width > 0 and video.display_height > 0:
+            return None
+        declared = next((a.split(": ", 1)[1] for a in self.media.anomalies if ".size: " in a), "")
+        return [
+            self._line(
+                rule,
+                Outcome.ERROR,
+                "未知",
+                "无法读出画面尺寸：文件声明的尺寸不可信，文件可能已损坏。",
+                "The picture size cannot be read: the size the file declares is not credible"
+                + (f" ({declared})." if declared else "."),
+                actual_en="unknown",
+            )
+        ]
 
     def _no_video(self, rule: Any) -> list[Line]:
         return [
@@ -220,6 +246,7 @@ class Judge:
                 "没有视频流",
                 "文件中没有视频画面，无法检查。",
                 "The file has no video stream.",
+                actual_en="no video stream",
             )
         ]
 
@@ -238,6 +265,7 @@ class Judge:
                     "未知",
                     "无法读出时长，文件可能不完整。",
                     "The duration cannot be read; the file may be incomplete.",
+                    actual_en="unknown",
                 )
             ]
         too_short = rule.min_s is not None and value < rule.min_s - 0.05
@@ -250,7 +278,8 @@ class Judge:
         elif too_long:
             message = f"比要求长 {value - rule.max_s:.1f} 秒，请剪短。"
             message_en = f"{value - rule.max_s:.1f} s longer than allowed."
-        line = self._line(rule, outcome, seconds_text(value), message, message_en)
+        line = self._line(rule, outcome, seconds_text(value), message, message_en,
+                          actual_en=seconds_text_en(value))
         line.params["actual_s"] = round(value, 3)
         return [line]
 
@@ -259,6 +288,8 @@ class Judge:
         found = _container_of(media)
         extension = media.extension
         actual = f"{CONTAINER_NAMES.get(found, found.upper())}（扩展名 .{extension or '无'}）"
+        name_en = CONTAINER_NAMES_EN.get(found, found.upper())
+        actual_en = f"{name_en} (extension .{extension})" if extension else f"{name_en} (no extension)"
         if found not in rule.allowed:
             wanted = "、".join(CONTAINER_NAMES.get(c, c) for c in rule.allowed)
             return [
@@ -268,7 +299,8 @@ class Judge:
                     actual,
                     f"文件实际是 {CONTAINER_NAMES.get(found, found)}，要求 {wanted}；"
                     "请重新导出，只改扩展名无效。",
-                    f"The file is really {found.upper()}; export again as required — renaming is not enough.",
+                    f"The file is really {name_en}; export again as required — renaming is not enough.",
+                    actual_en=actual_en,
                 )
             ]
         if rule.extensions and extension not in rule.extensions:
@@ -279,18 +311,20 @@ class Judge:
                     Outcome.WARN,
                     actual,
                     f"文件格式正确，但扩展名应为 {wanted}，请改名后再提交。",
-                    f"The format is right but the extension should be {wanted}.",
+                    f"The format is right but the extension should be {wanted.replace('、', ', ')}.",
+                    actual_en=actual_en,
                 )
             ]
-        return [self._line(rule, Outcome.PASS, actual)]
+        return [self._line(rule, Outcome.PASS, actual, actual_en=actual_en)]
 
     def video_codec(self, rule: Any) -> list[Line]:
         video = self.media.main_video
         if video is None:
             return self._no_video(rule)
         actual = _codec(video.codec) + (f"（{video.profile}）" if video.profile else "")
+        actual_en = _codec(video.codec, "unknown") + (f" ({video.profile})" if video.profile else "")
         if video.codec in rule.allowed:
-            return [self._line(rule, Outcome.PASS, actual)]
+            return [self._line(rule, Outcome.PASS, actual, actual_en=actual_en)]
         return [
             self._line(
                 rule,
@@ -298,6 +332,7 @@ class Judge:
                 actual,
                 f"视频编码应为 {'、'.join(_codec(c) for c in rule.allowed)}，请重新导出。",
                 "Export again with the required video codec.",
+                actual_en=actual_en,
             )
         ]
 
@@ -311,11 +346,15 @@ class Judge:
                     "没有音轨",
                     "文件没有声音，要求 " + "、".join(_codec(c) for c in rule.allowed) + " 音频。",
                     "The file has no audio track.",
+                    actual_en="no audio track",
                 )
             ]
         actual = f"{_codec(audio.codec)}，{audio.channels} 声道，{audio.sample_rate} Hz"
+        actual_en = (
+            f"{_codec(audio.codec, 'unknown')}, {_count(audio.channels, 'channel')}, {audio.sample_rate} Hz"
+        )
         if audio.codec in rule.allowed:
-            return [self._line(rule, Outcome.PASS, actual)]
+            return [self._line(rule, Outcome.PASS, actual, actual_en=actual_en)]
         return [
             self._line(
                 rule,
@@ -323,37 +362,49 @@ class Judge:
                 actual,
                 f"音频编码应为 {'、'.join(_codec(c) for c in rule.allowed)}，请重新导出。",
                 "Export again with the required audio codec.",
+                actual_en=actual_en,
             )
         ]
 
-    def _size_text(self) -> str:
+    def _size_text(self) -> tuple[str, str]:
+        """The size as seen, and the stored size when rotation or pixel shape makes them differ."""
         video = self.media.main_video
-        text = f"{video.display_width}×{video.display_height}"
+        text = text_en = f"{video.display_width}×{video.display_height}"
         if (video.display_width, video.display_height) != (video.coded_width, video.coded_height):
-            text += f"（存储为 {video.coded_width}×{video.coded_height}"
-            text += f"，旋转 {video.rotation}°）" if video.rotation else "）"
-        return text
+            stored = f"{video.coded_width}×{video.coded_height}"
+            text += f"（存储为 {stored}" + (f"，旋转 {video.rotation}°）" if video.rotation else "）")
+            text_en += f" (stored as {stored}" + (f", rotated {video.rotation}°)" if video.rotation else ")")
+        return text, text_en
 
     def resolution(self, rule: Any) -> list[Line]:
         video = self.media.main_video
         if video is None:
             return self._no_video(rule)
+        unknown = self._unknown_size(rule)
+        if unknown:
+            return unknown
         width, height = video.display_width, video.display_height
         if rule.exact is not None:
             ok = (width, height) == tuple(rule.exact)
             message = "" if ok else f"分辨率应为 {rule.exact[0]}×{rule.exact[1]}。"
+            message_en = "" if ok else f"The resolution should be {rule.exact[0]}×{rule.exact[1]}."
         else:
             ok = min(width, height) >= rule.min_short_side
             message = (
                 "" if ok else f"画面短边只有 {min(width, height)} 像素，要求不低于 {rule.min_short_side}。"
             )
+            message_en = "" if ok else (
+                f"The shorter side is {min(width, height)} pixels; at least {rule.min_short_side} required."
+            )
+        actual, actual_en = self._size_text()
         return [
             self._line(
                 rule,
                 Outcome.PASS if ok else ON_PROBLEM[rule.severity],
-                self._size_text(),
+                actual,
                 message,
-                "" if ok else "The resolution does not meet the rule.",
+                message_en,
+                actual_en=actual_en,
             )
         ]
 
@@ -361,17 +412,24 @@ class Judge:
         video = self.media.main_video
         if video is None:
             return self._no_video(rule)
+        unknown = self._unknown_size(rule)
+        if unknown:
+            return unknown
         width, height = video.display_width, video.display_height
         matched = rule.match(width, height)
         orientation = "横屏" if width > height else "竖屏" if height > width else "方形"
         actual = f"{orientation} {width}:{height}" + (
             f"（{matched}）" if matched else f"（约 {width / height:.3f}）"
         )
+        orientation_en = "landscape" if width > height else "portrait" if height > width else "square"
+        actual_en = f"{orientation_en} {width}:{height}" + (
+            f" ({matched})" if matched else f" (about {width / height:.3f})"
+        )
         wrong_way = (rule.orientation == "landscape" and width <= height) or (
             rule.orientation == "portrait" and height <= width
         )
         if matched and not wrong_way:
-            return [self._line(rule, Outcome.PASS, actual)]
+            return [self._line(rule, Outcome.PASS, actual, actual_en=actual_en)]
         message = "画面方向不符合要求。" if wrong_way else "画面比例不在允许的范围内。"
         return [
             self._line(
@@ -379,7 +437,10 @@ class Judge:
                 ON_PROBLEM[rule.severity],
                 actual,
                 message,
-                "The picture's shape is not one the rule allows.",
+                "The picture is the wrong way round."
+                if wrong_way
+                else "The picture's shape is not one the rule allows.",
+                actual_en=actual_en,
             )
         ]
 
@@ -390,22 +451,30 @@ class Judge:
         fps = video.avg_fps or video.nominal_fps
         if fps is None:
             return [
-                self._line(rule, Outcome.ERROR, "未知", "无法读出帧率。", "The frame rate cannot be read.")
+                self._line(
+                    rule, Outcome.ERROR, "未知", "无法读出帧率。", "The frame rate cannot be read.",
+                    actual_en="unknown",
+                )
             ]
         actual = f"{fps:.3f} 帧/秒".replace(".000", "")
+        actual_en = f"{fps:.3f} fps".replace(".000", "")
         if video.variable_frame_rate:
             actual += "（可变帧率）"
+            actual_en += " (variable frame rate)"
         low = fps < rule.min_fps - 0.01
         high = rule.max_fps is not None and fps > rule.max_fps + 0.01
         if not (low or high):
-            return [self._line(rule, Outcome.PASS, actual)]
+            return [self._line(rule, Outcome.PASS, actual, actual_en=actual_en)]
         return [
             self._line(
                 rule,
                 ON_PROBLEM[rule.severity],
                 actual,
                 f"帧率低于 {rule.min_fps:g} 帧/秒。" if low else "帧率高于上限。",
-                "The frame rate is outside the rule.",
+                f"The frame rate is below {rule.min_fps:g} fps."
+                if low
+                else "The frame rate is above the limit.",
+                actual_en=actual_en,
             )
         ]
 
@@ -423,11 +492,26 @@ class Judge:
                     "未检查",
                     "未能解码画面。",
                     "The picture was not decoded.",
+                    actual_en="not checked",
+                    check="picture_quality",
+                )
+            ]
+        if picture.frames_decoded == 0:
+            # Nothing decoded means nothing seen: no black, no freeze and no blur is not a pass.
+            errors = f"（{picture.decode_errors} 处解码错误）" if picture.decode_errors else ""
+            return [
+                self._line(
+                    rule,
+                    Outcome.ERROR,
+                    "未解出任何画面",
+                    f"文件中的画面一帧也无法解码{errors}，文件可能已损坏或不完整。",
+                    "Not one picture of the file could be decoded; it may be damaged or incomplete.",
+                    actual_en="no picture decoded",
                     check="picture_quality",
                 )
             ]
         problem = ON_PROBLEM[rule.severity]
-        label, label_en = "画面", "Picture"
+        label = "画面"
         out = []
         black = [s for s in picture.black if s.length_s >= 0.5]
         out.append(
@@ -437,10 +521,12 @@ class Judge:
                 f"{len(black)} 段黑场，共 {sum(s.length_s for s in black):.1f} 秒" if black else "无黑场",
                 "请确认黑场是有意为之（如转场），否则请剪去。" if black else "",
                 "Check that the black pictures are intended." if black else "",
+                actual_en=_sections_en(black, "black section") if black else "no black pictures",
                 check="picture_quality.black",
                 label=f"{label}黑场",
-                label_en=f"{label_en}: black",
+                label_en="Black frames",
                 requested="无异常黑场",
+                requested_en="no unintended black pictures",
                 evidence=_segments(black, picture, "黑场", "black"),
             )
         )
@@ -452,21 +538,25 @@ class Judge:
                 f"{len(frozen)} 段静帧，共 {sum(s.length_s for s in frozen):.1f} 秒" if frozen else "无静帧",
                 "画面长时间静止，请确认不是导出错误。" if frozen else "",
                 "The picture stands still; check it is not an export error." if frozen else "",
+                actual_en=_sections_en(frozen, "frozen section") if frozen else "no frozen pictures",
                 check="picture_quality.frozen",
                 label=f"{label}静帧",
-                label_en=f"{label_en}: frozen",
+                label_en="Frozen frames",
                 requested="无异常静帧",
+                requested_en="no unintended frozen pictures",
                 evidence=_segments(frozen, picture, "静帧", "frozen"),
             )
         )
         bars = picture.letterbox or picture.pillarbox
         box = picture.active_box
-        bar_text = "无黑边"
+        bar_text, bar_text_en = "无黑边", "no bars"
         if bars and box:
             kind = "上下黑边" if picture.letterbox else "左右黑边"
+            kind_en = "bars above and below" if picture.letterbox else "bars at the sides"
             if picture.letterbox and picture.pillarbox:
-                kind = "四周黑边"
+                kind, kind_en = "四周黑边", "bars all round"
             bar_text = f"{kind}，有效画面 {box[2]}×{box[3]}"
+            bar_text_en = f"{kind_en}, active picture {box[2]}×{box[3]}"
         out.append(
             self._line(
                 rule,
@@ -474,12 +564,14 @@ class Judge:
                 bar_text,
                 "画面带黑边，有效画面小于文件分辨率。" if bars else "",
                 "The picture has bars; the active picture is smaller than the frame." if bars else "",
+                actual_en=bar_text_en,
                 check="picture_quality.bars",
                 label=f"{label}黑边",
-                label_en=f"{label_en}: bars",
+                label_en="Black bars",
                 requested="画面充满",
+                requested_en="the picture fills the frame",
                 evidence=[
-                    Evidence(note=bar_text, jpeg_base64=f.jpeg_base64, time_s=f.time_s)
+                    Evidence(note=bar_text, note_en=bar_text_en, jpeg_base64=f.jpeg_base64, time_s=f.time_s)
                     for f in picture.evidence
                     if "bars" in f.note
                 ][:1],
@@ -497,12 +589,16 @@ class Judge:
                 else f"清晰度与 {lines_high} 线相符",
                 "画面由低分辨率放大而来，清晰度达不到文件分辨率。" if upscaled else "",
                 "The picture was upscaled from a lower resolution." if upscaled else "",
+                actual_en=f"about {picture.effective_height} lines upscaled to {lines_high}"
+                if upscaled
+                else f"detail matches {lines_high} lines",
                 check="picture_quality.upscaled",
                 label=f"{label}放大",
-                label_en=f"{label_en}: upscaled",
+                label_en="Upscaling",
                 requested="原生分辨率",
+                requested_en="native resolution",
                 evidence=[
-                    Evidence(note="放大", jpeg_base64=f.jpeg_base64, time_s=f.time_s)
+                    Evidence(note="放大", note_en="upscaled", jpeg_base64=f.jpeg_base64, time_s=f.time_s)
                     for f in picture.evidence
                     if "upscale" in f.note
                 ][:1],
@@ -516,10 +612,12 @@ class Judge:
                 f"{len(blurry)} 段画面模糊" if blurry else "未见明显模糊",
                 "画面细节明显不足，请检查对焦或导出码率。" if blurry else "",
                 "Parts of the picture lack detail." if blurry else "",
+                actual_en=_count(len(blurry), "blurred section") if blurry else "no marked blur",
                 check="picture_quality.blur",
                 label=f"{label}清晰度",
-                label_en=f"{label_en}: detail",
+                label_en="Sharpness",
                 requested="画面清晰",
+                requested_en="a clear picture",
                 evidence=_segments(blurry, picture, "模糊", "blurry"),
             )
         )
@@ -531,10 +629,12 @@ class Judge:
                     f"{picture.decode_errors} 处解码错误",
                     "文件有损坏的画面数据，请重新导出。",
                     "The file has damaged picture data.",
+                    actual_en=_count(picture.decode_errors, "decoding error"),
                     check="picture_quality.decode",
                     label=f"{label}完整性",
-                    label_en=f"{label_en}: integrity",
+                    label_en="Picture integrity",
                     requested="无解码错误",
+                    requested_en="no decoding errors",
                 )
             )
         return out
@@ -550,26 +650,39 @@ class Judge:
                     "没有音轨",
                     "文件没有声音。",
                     "The file has no sound.",
+                    actual_en="no audio track",
                     check="loudness.missing",
                     label="声音",
                     label_en="Sound",
                     requested="有声音",
+                    requested_en="sound",
                 )
             ]
         if sound is None:
-            return [self._line(rule, Outcome.ERROR, "未检查", "未能解码声音。", "The sound was not decoded.")]
+            return [
+                self._line(
+                    rule, Outcome.ERROR, "未检查", "未能解码声音。", "The sound was not decoded.",
+                    actual_en="not checked",
+                )
+            ]
         out = []
         low = rule.target_lkfs - rule.tolerance_lu
         high = rule.target_lkfs + rule.tolerance_lu
         value = sound.integrated_lkfs
         if value is None:
+            damaged = sound.decode_errors > 0
             out.append(
                 self._line(
                     rule,
                     Outcome.ERROR,
                     "无法测量",
-                    "声音太短或全为静音，无法测量响度。",
-                    "Loudness cannot be measured.",
+                    f"声音数据有 {sound.decode_errors} 处无法解码，文件可能已损坏或不完整，无法测量响度。"
+                    if damaged
+                    else "声音太短或全为静音，无法测量响度。",
+                    "The sound could not be decoded; loudness cannot be measured."
+                    if damaged
+                    else "Loudness cannot be measured.",
+                    actual_en="cannot be measured",
                     check="loudness.integrated",
                     label="节目响度",
                     label_en="Programme loudness",
@@ -586,11 +699,16 @@ class Judge:
                     + f"，应在 {low:g}—{high:g} LKFS 之间（GY/T 282-2014）。"
                     if off
                     else "",
-                    f"Should be between {low:g} and {high:g} LKFS." if off else "",
+                    ("Too loud" if value > high else "Too quiet")
+                    + f": should be between {low:g} and {high:g} LKFS (GY/T 282-2014)."
+                    if off
+                    else "",
+                    actual_en=f"{value:.1f} LKFS",
                     check="loudness.integrated",
                     label="节目响度",
                     label_en="Programme loudness",
                     requested=f"{rule.target_lkfs:g} LKFS ± {rule.tolerance_lu:g} LU",
+                    requested_en=f"{rule.target_lkfs:g} LKFS ± {rule.tolerance_lu:g} LU",
                 )
             )
         peak = sound.true_peak_dbtp
@@ -603,10 +721,12 @@ class Judge:
                     f"{peak:.1f} dBTP",
                     f"真峰值过高，应不高于 {rule.max_true_peak_dbtp:g} dBTP。" if over else "",
                     f"True peak above {rule.max_true_peak_dbtp:g} dBTP." if over else "",
+                    actual_en=f"{peak:.1f} dBTP",
                     check="loudness.true_peak",
                     label="真峰值",
                     label_en="True peak",
                     requested=f"≤ {rule.max_true_peak_dbtp:g} dBTP",
+                    requested_en=f"≤ {rule.max_true_peak_dbtp:g} dBTP",
                 )
             )
         silent = [s for s in sound.silence if s.length_s >= 2]
@@ -618,11 +738,13 @@ class Judge:
                 if silent
                 else "无长时间静音",
                 "有长时间无声，请确认是有意为之。" if silent else "",
-                "Long silences." if silent else "",
+                "Long silences: check they are intended." if silent else "",
+                actual_en=_sections_en(silent, "silent section") if silent else "no long silences",
                 check="loudness.silence",
                 label="静音",
                 label_en="Silence",
                 requested="无异常静音",
+                requested_en="no unintended silences",
                 evidence=[
                     Evidence(time_s=s.start_s, end_s=s.end_s, note="静音", note_en="silence")
                     for s in silent[:10]
@@ -638,11 +760,15 @@ class Judge:
                 if sound.clipped_samples
                 else "无削波",
                 "声音有削波失真，请降低音量后重新导出。" if clipped else "",
-                "The sound is clipped." if clipped else "",
+                "The sound is clipped; lower the level and export again." if clipped else "",
+                actual_en=f"{_count(sound.clipped_samples, 'clipped sample')} ({sound.clipped_ratio:.3%})"
+                if sound.clipped_samples
+                else "no clipping",
                 check="loudness.clipping",
                 label="削波",
                 label_en="Clipping",
                 requested="无削波失真",
+                requested_en="no clipping distortion",
             )
         )
         picture = self.findings.picture
@@ -656,10 +782,12 @@ class Judge:
                     f"画面 {picture.last_time_s:.1f} 秒，声音 {sound.last_time_s:.1f} 秒",
                     f"声音与画面长度相差 {gap:.1f} 秒。" if apart else "",
                     f"Sound and picture differ in length by {gap:.1f} s." if apart else "",
+                    actual_en=f"picture {picture.last_time_s:.1f} s, sound {sound.last_time_s:.1f} s",
                     check="loudness.length",
                     label="声画长度",
                     label_en="Sound and picture length",
                     requested="声音与画面等长",
+                    requested_en="sound as long as the picture",
                 )
             )
         return out
@@ -677,6 +805,7 @@ class Judge:
                     f"有 {len(soft)} 条软字幕轨，例如：{sample[:60]}",
                     "请核对字幕为简体中文。",
                     "Check that the subtitles are Simplified Chinese.",
+                    actual_en=f"{_count(len(soft), 'subtitle track')}, e.g. “{sample[:60]}”",
                 )
             ]
         return self.by_person(rule)
@@ -686,6 +815,11 @@ class Judge:
         actual = f"元数据中有 {len(labels)} 个 AIGC 隐式标识" if labels else "元数据中没有 AIGC 隐式标识"
         line = self.by_person(rule)[0]
         line.actual = actual
+        line.actual_en = (
+            f"{_count(len(labels), 'embedded AIGC label')} in the metadata"
+            if labels
+            else "no embedded AIGC label in the metadata"
+        )
         line.params["aigc_labels"] = labels[:3]
         return [line]
 
@@ -697,6 +831,38 @@ class Judge:
                 "需人工核对",
                 "此项需要看画面判断，请人工核对。",
                 "This rule needs a person to look at the picture.",
+                actual_en="to be checked by a person",
+            )
+        ]
+
+    def integrity(self) -> list[Line]:
+        """A file that ends before its data does is judged on what it claims, so it cannot pass.
+
+        The probe keeps a partly readable file's facts (its headers are often intact) and notes
+        the cut as a `truncated:` anomaly; without this line the declared duration and codecs
+        would pass a file whose pictures stop half-way. No notice has such a rule: every file
+        must be whole to be checked at all, so the line is of hard severity.
+        """
+        cuts = [a.split(": ", 1)[1] for a in self.media.anomalies if a.startswith("truncated:")]
+        if not cuts:
+            return []
+        ends = [float(m[1]) for c in cuts if (m := _ENDS_AT.search(c))]
+        where = f"数据在 {min(ends):.1f} 秒处中断，其后的内容缺失" if ends else "文件在数据结束之前中断"
+        where_en = f"the data stops at {min(ends):.1f} s" if ends else "the file ends before its data does"
+        return [
+            Line(
+                check="integrity",
+                label="文件完整性",
+                label_en="File integrity",
+                outcome=Outcome.ERROR,
+                requested="文件完整",
+                actual="文件不完整",
+                requested_en="a whole file",
+                actual_en="incomplete",
+                message=f"文件不完整：{where}；可能未上传完整，请重新上传完整的文件。",
+                message_en=f"The file is incomplete: {where_en}; the upload may not have finished.",
+                params={"anomalies": cuts[:5]},
+                severity="hard",
             )
         ]
 
@@ -707,7 +873,9 @@ class Judge:
         )
         wanted = [p for p in missing if (p == "entrant" and self.entrant) or (p == "title" and self.title)]
         names = {"entrant": "报送单位", "title": "作品名称"}
+        names_en = {"entrant": "unit's name", "title": "title"}
         example = naming.render(entrant=self.entrant or "报送单位", title=self.title or "作品名称")
+        example_en = naming.render(entrant=self.entrant or "UNIT", title=self.title or "TITLE")
         return Line(
             check="file_name",
             label="文件命名",
@@ -715,9 +883,13 @@ class Judge:
             outcome=Outcome.FAIL if wanted else Outcome.PASS,
             requested=f"如「{example}」",
             actual=self.file_name or "",
+            requested_en=f"e.g. “{example_en}”",
+            actual_en=self.file_name or "",
             severity="hard",
             message="文件名中缺少" + "、".join(names[p] for p in wanted) + "。" if wanted else "",
-            message_en="The file name lacks the " + " and ".join(wanted) + "." if wanted else "",
+            message_en="The file name lacks the " + " and the ".join(names_en[p] for p in wanted) + "."
+            if wanted
+            else "",
             params={"template": naming.template},
             source=naming.note,
         )

@@ -66,6 +66,10 @@ class Line:
     actual: str  # what the file has, in words
     message: str = ""  # Chinese: what to do about it
     message_en: str = ""
+    # English for `requested` and `actual`; empty in reports stored before they were added,
+    # so that Report.from_dict still reads those.
+    requested_en: str = ""
+    actual_en: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     severity: str = "hard"  # the rule's severity: hard, warn, review
     source: str = ""  # where the notice says so
@@ -137,27 +141,53 @@ class Report:
         return cls(lines=lines, **data)
 
 
+VERDICTS = {
+    Outcome.PASS: ("全部符合", "all rules pass"),
+    Outcome.FAIL: ("有不符合的项目", "some rules fail"),
+    Outcome.WARN: ("符合，但有提示", "passes, with warnings"),
+    Outcome.REVIEW: (
+        "自动检查通过，部分项目需人工复核",
+        "passes what can be checked; some rules need a person",
+    ),
+    Outcome.ERROR: ("无法完成检查", "could not be checked"),
+}
+
+_COLOURS = {"pass": "32", "fail": "31", "warn": "33", "review": "36", "error": "31"}
+
+
+def verdict(report: Report, *, lang: str = "zh") -> str:
+    """The report's outcome in a few words, as the last line of its block and in a run's summary."""
+    zh, en = VERDICTS[report.outcome]
+    return zh if lang.startswith("zh") else en
+
+
+def _mark(outcome: Outcome, color: bool) -> str:
+    return f"\033[{_COLOURS[outcome.value]}m{outcome.mark}\033[0m" if color else outcome.mark
+
+
 def render_text(report: Report, *, lang: str = "zh", color: bool = False) -> str:
     """The report for a terminal: a mark per rule, what was asked and what was found."""
     zh = lang.startswith("zh")
-    colours = {"pass": "32", "fail": "31", "warn": "33", "review": "36", "error": "31"}
     out = [report.file]
-    if report.problem:
-        out.append(
-            ("  无法检查：" if zh else "  Could not check: ")
-            + ((report.problem if zh else report.problem_en) or report.problem or "")
-        )
+    problem = (report.problem if zh else report.problem_en) or report.problem
+    if problem:
+        out.append(("  无法检查：" if zh else "  Could not check: ") + problem)
     for line in report.lines:
-        mark = line.outcome.mark
-        if color:
-            mark = f"\033[{colours[line.outcome.value]}m{mark}\033[0m"
+        mark = _mark(line.outcome, color)
         label = line.label if zh else line.label_en
         status = "" if line.outcome in (Outcome.PASS, Outcome.FAIL) else (
             f"［{line.outcome.label_zh}］" if zh else f" [{line.outcome.label_en}]")
+        if report.problem and line.outcome == Outcome.ERROR and line.message == report.problem:
+            # The file could not be read at all: the reason is said once above, and each rule
+            # needs only its name, not the same sentence again.
+            out.append(f"  {mark} {label}{status}")
+            continue
         if zh:
             out.append(f"  {mark} {label}：{line.actual}{status}　要求：{line.requested}")
         else:
-            out.append(f"  {mark} {label}: {line.actual}{status} — required: {line.requested}")
+            actual = line.actual_en or line.actual
+            requested = line.requested_en or line.requested
+            out.append(f"  {mark} {label}: {actual}{status} — required: {requested}")
         message = line.message if zh else (line.message_en or line.message)
         if message and line.outcome != Outcome.PASS:
             out.append(f"      {message}")
@@ -169,17 +199,17 @@ def render_text(report: Report, *, lang: str = "zh", color: bool = False) -> str
     if report.facts.get("mode") == "metadata":
         out.append("  （只读取了文件头信息；画面与声音未解码检查）" if zh
                    else "  (headers only: picture and sound were not decoded)")
-    summary = {
-        Outcome.PASS: ("全部符合", "all rules pass"),
-        Outcome.FAIL: ("有不符合的项目", "some rules fail"),
-        Outcome.WARN: ("符合，但有提示", "passes, with warnings"),
-        Outcome.REVIEW: (
-            "自动检查通过，部分项目需人工复核",
-            "passes what can be checked; some rules need a person",
-        ),
-        Outcome.ERROR: ("无法完成检查", "could not be checked"),
-    }[report.outcome]
-    out.append(("  结论：" if zh else "  Verdict: ") + (summary[0] if zh else summary[1]))
+    out.append(("  结论：" if zh else "  Verdict: ") + verdict(report, lang=lang))
+    return "\n".join(out)
+
+
+def render_summary(reports: list[Report], *, lang: str = "zh", color: bool = False) -> str:
+    """One line per file after a run of several, so the verdicts need no scrolling back."""
+    zh = lang.startswith("zh")
+    out = [f"汇总（{len(reports)} 个文件）：" if zh else f"Summary ({len(reports)} files):"]
+    for report in reports:
+        separator = "：" if zh else ": "
+        out.append(f"  {_mark(report.outcome, color)} {report.file}{separator}{verdict(report, lang=lang)}")
     return "\n".join(out)
 
 

@@ -6,6 +6,8 @@ sees the rule worded the same way wherever it meets it.
 
 from __future__ import annotations
 
+import re
+
 from guangying.rulesets.schema import TechnicalRule
 
 CHECK_LABELS: dict[str, str] = {
@@ -45,6 +47,12 @@ def _seconds(value: float) -> str:
 
 def _codecs(names: list[str]) -> str:
     return "、".join(_CODECS.get(n, n.upper()) for n in names)
+
+
+def _standard(text: str) -> str:
+    """「《办法》；GB 45438-2025」 reads as a list inside a sentence, and needs a space before 予以."""
+    text = text.strip().replace("；", "、").replace(";", "、")
+    return text + " " if text and text[-1].isascii() and text[-1].isalnum() else text
 
 
 def describe(rule: TechnicalRule) -> str:
@@ -96,9 +104,106 @@ def describe(rule: TechnicalRule) -> str:
             return "不得使用人工智能生成合成内容"
         if rule.label_required_when_ai:
             kinds = "、".join(k for k, on in (("显式标识", rule.explicit), ("隐式标识", rule.implicit)) if on)
-            text = f"可使用人工智能生成合成内容，须按{rule.standard}予以标识"
+            text = f"可使用人工智能生成合成内容，须按{_standard(rule.standard)}予以标识"
             return text + (f"（{kinds}）" if kinds else "")
         return "可合理使用人工智能技术"
+    return check
+
+
+CHECK_LABELS_EN: dict[str, str] = {
+    "duration": "Duration",
+    "container": "Container",
+    "video_codec": "Video codec",
+    "audio_codec": "Audio codec",
+    "resolution": "Resolution",
+    "aspect_ratio": "Aspect ratio",
+    "frame_rate": "Frame rate",
+    "subtitles": "Subtitles",
+    "end_credits": "End credits",
+    "picture_quality": "Picture quality",
+    "loudness": "Sound",
+    "watermark": "Watermarks and logos",
+    "advertising": "Advertising",
+    "ai_label": "AI-generated content",
+}
+
+_SCRIPTS_EN = {"simplified": "Simplified Chinese", "traditional": "Traditional Chinese", "any": "Chinese"}
+_ORIENTATION_EN = {"landscape": "landscape", "portrait": "portrait", "any": "landscape or portrait"}
+_STANDARD_CODE = re.compile(r"\b[A-Z]{1,4}(?:/[A-Z])?\s?\d+(?:[.\-]\d+)*")
+
+
+def _seconds_en(value: float) -> str:
+    minutes, seconds = divmod(round(float(value)), 60)
+    if minutes and not seconds:
+        return f"{minutes} min"
+    if minutes:
+        return f"{minutes} min {seconds} s"
+    return f"{seconds} s"
+
+
+def _standard_en(text: str) -> str:
+    """The notice names its standards in Chinese; their codes (GB 45438-2025) read in any language."""
+    codes = _STANDARD_CODE.findall(text)
+    return "the national labelling rules" + (f" ({', '.join(codes)})" if codes else "")
+
+
+def describe_en(rule: TechnicalRule) -> str:
+    """`describe` in English, for reports asked for with --lang en: same facts, same order."""
+    check = rule.check
+    if check == "duration":
+        scope = "episode length" if rule.per == "episode" else "length"
+        if rule.min_s is not None and rule.max_s is not None:
+            return f"{scope} {_seconds_en(rule.min_s)}–{_seconds_en(rule.max_s)}"
+        if rule.max_s is not None:
+            return f"{scope} at most {_seconds_en(rule.max_s)}"
+        return f"{scope} at least {_seconds_en(rule.min_s)}"
+    if check == "container":
+        extensions = ", ".join("." + e for e in rule.extensions)
+        plural = "s" if len(rule.extensions) > 1 else ""
+        return ", ".join(_CONTAINERS[c] for c in rule.allowed) + (
+            f" (extension{plural} {extensions})" if rule.extensions else ""
+        )
+    if check in ("video_codec", "audio_codec"):
+        return ", ".join(_CODECS.get(n, n.upper()) for n in rule.allowed)
+    if check == "resolution":
+        if rule.exact is not None:
+            return f"{rule.exact[0]}×{rule.exact[1]}"
+        return f"at least {rule.min_short_side}p (shorter side at least {rule.min_short_side} pixels)"
+    if check == "aspect_ratio":
+        return f"{_ORIENTATION_EN[rule.orientation]}, " + ", ".join(rule.allowed)
+    if check == "frame_rate":
+        text = f"at least {rule.min_fps:g} fps"
+        return text + (f", at most {rule.max_fps:g} fps" if rule.max_fps else "")
+    if check == "subtitles":
+        script = _SCRIPTS_EN[rule.script]
+        return f"{script} subtitles required" if rule.required else f"subtitles, if any, in {script}"
+    if check == "end_credits":
+        if not rule.must_name_entrant:
+            return "—"
+        return f"the entrant named in the end credits (last {rule.window_s:g} s)"
+    if check == "picture_quality":
+        parts = [p for p, on in (("clear picture", rule.clear), ("steady picture", rule.stable)) if on]
+        return ", ".join(parts) or "—"
+    if check == "loudness":
+        return (
+            f"programme loudness {rule.target_lkfs:g} LKFS ± {rule.tolerance_lu:g} LU, "
+            f"true peak at most {rule.max_true_peak_dbtp:g} dBTP (GY/T 282-2014)"
+        )
+    if check == "watermark":
+        if rule.allowed:
+            return "watermarks allowed"
+        return "no watermarks" + (" (the entrant's own logo excepted)" if rule.allow_entrant_logo else "")
+    if check == "advertising":
+        return "advertising allowed" if rule.allowed else "no advertising or product placement"
+    if check == "ai_label":
+        if not rule.ai_allowed:
+            return "no AI-generated content"
+        if rule.label_required_when_ai:
+            marks = (("visible", rule.explicit), ("embedded", rule.implicit))
+            kinds = " and ".join(k for k, on in marks if on)
+            text = f"AI-generated content allowed, labelled as {_standard_en(rule.standard)} require"
+            return text + (f" ({kinds} labels)" if kinds else "")
+        return "reasonable use of AI allowed"
     return check
 
 
