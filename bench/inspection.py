@@ -70,11 +70,19 @@ def make_sample(path: Path, seconds: int = 180, fps: int = 25) -> Path:
     return path
 
 
-def bare_decode(path: Path) -> tuple[float, int]:
-    """The reference: every frame of every stream decoded by FFmpeg, nothing else done."""
+def bare_decode(path: Path, threads: str = "default") -> tuple[float, int]:
+    """The reference: every frame of every stream decoded by FFmpeg, nothing else done.
+
+    "default" keeps PyAV's decoder settings (slice threads: one thread for the
+    single-slice streams most encoders write); "all" turns on frame threads on
+    every core, as the ffmpeg command line does. The stricter one is the bar.
+    """
     started = time.perf_counter()
     frames = 0
     with av.open(str(path)) as container:
+        if threads == "all":
+            for stream in container.streams.video:
+                stream.thread_type = "AUTO"
         for _frame in container.decode(*container.streams):
             frames += 1
     return time.perf_counter() - started, frames
@@ -93,17 +101,23 @@ def run(path: Path, rounds: int) -> None:
     metadata = [_timed(lambda: inspect(path, rules, mode="metadata")) for _ in range(max(3, rounds))]
     full = [_timed(lambda: inspect(path, rules, mode="full")) for _ in range(rounds)]
     bare = [bare_decode(path)[0] for _ in range(rounds)]
+    threaded = [bare_decode(path, "all")[0] for _ in range(rounds)]
     report = inspect(path, rules, mode="full")
     failing = [line.check for line in report.lines if line.outcome.value == "fail"]
-    m, f, b = statistics.median(metadata), statistics.median(full), statistics.median(bare)
+    m, f = statistics.median(metadata), statistics.median(full)
+    b, bt = statistics.median(bare), statistics.median(threaded)
+    strict = min(b, bt)
     peak = max(child_peak_rss_mb(), report.facts.get("peak_rss_mb") or 0)
     size_mb = path.stat().st_size / 1024**2
     print(f"file: {path.name} ({size_mb:.0f} MB, 1920×1080, 25 fps, 180 s, H.264/AAC)")
     print(f"rounds: {rounds} (medians)")
     print(f"metadata-only verdict     {m:8.3f} s   target < 0.2 s   {'met' if m < 0.2 else 'MISSED'}")
     print(f"full inspection           {f:8.3f} s")
-    print(f"bare FFmpeg decode (PyAV) {b:8.3f} s   (reference, same file, same run)")
-    print(f"ratio full / bare         {f / b:8.2f} ×   target ≤ 1.0 ×   {'met' if f <= b else 'MISSED'}")
+    print(f"bare FFmpeg decode (PyAV) {b:8.3f} s   (reference: PyAV's decoder defaults, same file, same run)")
+    print(f"  … on every core         {bt:8.3f} s   (reference: frame threads, as the ffmpeg command)")
+    print(f"ratio full / bare         {f / b:8.2f} ×   (PyAV defaults)")
+    print(f"ratio full / best bare    {f / strict:8.2f} ×   target ≤ 1.0 ×   "
+          f"{'met' if f <= strict else 'MISSED'}")
     print(f"peak RSS of the inspector {peak:8.0f} MB  target < 500 MB  {'met' if peak < 500 else 'MISSED'}")
     print(f"failing rules on this file: {', '.join(failing) or 'none'}")
 
