@@ -19,6 +19,8 @@ from .report import Evidence, Line, Outcome
 
 LABELS_EN = {**CHECK_LABELS_EN, "file_name": "File name"}
 
+# 「video0.size: declared 65535x65535, out of range」: the probe's record of a size it refused.
+_DECLARED_SIZE = re.compile(r"^video\d+\.size: declared (\d+)x(\d+)")
 # 「video0 data ends at 0.360 s」, 「video0 packets end at 12.000 s」 in a truncated: anomaly.
 _ENDS_AT = re.compile(r"\bends? at (\d+(?:\.\d+)?) s\b")
 
@@ -221,19 +223,22 @@ class Judge:
         )
 
     def _unknown_size(self, rule: Any) -> list[Line] | None:
-        """A size the probe did not believe is 0×0: say it cannot be read rather than judge 0 pixels."""
+        """A size the probe did not believe is 0×0: say it cannot be read rather than judge 0 pixels
+        (or divide by them)."""
         video = self.media.main_video
         if video.display_width > 0 and video.display_height > 0:
             return None
-        declared = next((a.split(": ", 1)[1] for a in self.media.anomalies if ".size: " in a), "")
+        found = next((m for a in self.media.anomalies if (m := _DECLARED_SIZE.search(a))), None)
+        size = f" {found[1]}×{found[2]} " if found else ""
         return [
             self._line(
                 rule,
                 Outcome.ERROR,
                 "未知",
-                "无法读出画面尺寸：文件声明的尺寸不可信，文件可能已损坏。",
-                "The picture size cannot be read: the size the file declares is not credible"
-                + (f" ({declared})." if declared else "."),
+                f"无法读出画面尺寸：文件声明的尺寸{size}不可信，文件可能已损坏。",
+                "The picture size cannot be read: the size the file declares"
+                + (f" ({found[1]}x{found[2]})" if found else "")
+                + " is not credible; the file may be damaged.",
                 actual_en="unknown",
             )
         ]
@@ -836,35 +841,52 @@ class Judge:
         ]
 
     def integrity(self) -> list[Line]:
-        """A file that ends before its data does is judged on what it claims, so it cannot pass.
+        """A file cut short, or whose pictures do not decode, cannot pass on what it claims.
 
         The probe keeps a partly readable file's facts (its headers are often intact) and notes
-        the cut as a `truncated:` anomaly; without this line the declared duration and codecs
-        would pass a file whose pictures stop half-way. No notice has such a rule: every file
-        must be whole to be checked at all, so the line is of hard severity.
+        a cut as a `truncated:` anomaly; the decode pass counts what it could decode. Without
+        this line the declared duration and codecs would pass a file whose pictures stop
+        half-way or never start, since the picture rules are only of review severity. No notice
+        has such a rule: a file must be whole and readable to be checked at all, so the line is
+        of hard severity and makes the report 「无法检查」.
         """
+        line = Line(
+            check="integrity",
+            label="文件完整性",
+            label_en="File integrity",
+            outcome=Outcome.ERROR,
+            requested="文件完整、可以解码",
+            actual="",
+            requested_en="a whole file that decodes",
+            actual_en="",
+            severity="hard",
+        )
         cuts = [a.split(": ", 1)[1] for a in self.media.anomalies if a.startswith("truncated:")]
-        if not cuts:
-            return []
-        ends = [float(m[1]) for c in cuts if (m := _ENDS_AT.search(c))]
-        where = f"数据在 {min(ends):.1f} 秒处中断，其后的内容缺失" if ends else "文件在数据结束之前中断"
-        where_en = f"the data stops at {min(ends):.1f} s" if ends else "the file ends before its data does"
-        return [
-            Line(
-                check="integrity",
-                label="文件完整性",
-                label_en="File integrity",
-                outcome=Outcome.ERROR,
-                requested="文件完整",
-                actual="文件不完整",
-                requested_en="a whole file",
-                actual_en="incomplete",
-                message=f"文件不完整：{where}；可能未上传完整，请重新上传完整的文件。",
-                message_en=f"The file is incomplete: {where_en}; the upload may not have finished.",
-                params={"anomalies": cuts[:5]},
-                severity="hard",
+        if cuts:
+            ends = [float(m[1]) for c in cuts if (m := _ENDS_AT.search(c))]
+            where = f"数据在 {min(ends):.1f} 秒处中断，其后的内容缺失" if ends else "文件在数据结束之前中断"
+            where_en = (
+                f"the data stops at {min(ends):.1f} s" if ends else "the file ends before its data does"
             )
-        ]
+            line.actual, line.actual_en = "文件不完整", "incomplete"
+            line.message = f"文件不完整：{where}；可能未上传完整，请重新上传完整的文件。"
+            line.message_en = f"The file is incomplete: {where_en}; the upload may not have finished."
+            line.params = {"anomalies": cuts[:5]}
+            return [line]
+        picture = self.findings.picture
+        if self.decoded and self.media.main_video is not None and picture is not None and (
+            picture.frames_decoded == 0
+        ):
+            line.actual, line.actual_en = "画面无法解码", "the pictures do not decode"
+            line.message = (
+                f"文件已损坏：画面一帧也无法解码（{picture.decode_errors} 处解码错误），请重新导出后上传。"
+            )
+            line.message_en = (
+                f"The file is damaged: not one picture decodes ({picture.decode_errors} decoding errors)."
+            )
+            line.params = {"decode_errors": picture.decode_errors}
+            return [line]
+        return []
 
     def file_naming(self) -> Line:
         naming = self.rules.file_naming

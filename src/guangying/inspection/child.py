@@ -148,17 +148,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     findings.elapsed_s = round(time.perf_counter() - started, 4)
     findings.peak_rss_mb = _peak_rss_mb()
 
+    # ASCII JSON: a file name that is not valid UTF-8 arrives here as lone surrogates
+    # (surrogateescape), which no UTF-8 encoder accepts; as \udcff escapes they cross the pipe
+    # and come back in the parent as the very same str, so the report names the file it checked.
     try:
-        document = json.dumps(asdict(findings), ensure_ascii=False)
+        document = json.dumps(asdict(findings), ensure_ascii=True)
     except MemoryError:
         # Whatever was found is too large to hand over in the memory left.
         fallback = Findings(media=None, problem=MEMORY_PROBLEM[0], problem_en=MEMORY_PROBLEM[1])
-        document = json.dumps(asdict(fallback), ensure_ascii=False)
+        document = json.dumps(asdict(fallback), ensure_ascii=True)
     except Exception:
         _log("findings not serialisable:\n" + traceback.format_exc())
         fallback = Findings(media=None, problem=INTERNAL_PROBLEM[0], problem_en=INTERNAL_PROBLEM[1])
-        document = json.dumps(asdict(fallback), ensure_ascii=False)
-    data = (document + "\n").encode("utf-8")
+        document = json.dumps(asdict(fallback), ensure_ascii=True)
+    data = (document + "\n").encode("ascii")
     view = memoryview(data)
     try:
         while view:

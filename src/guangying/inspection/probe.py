@@ -49,6 +49,12 @@ MAX_AIGC_CHARS = 100_000
 VFR_SAMPLE_PACKETS = 3000  # packets demuxed to judge the frame rate when the container has no index
 MAX_MOOV_BYTES = 64 * 1024 * 1024
 MAX_TOP_BOXES = 100_000
+# Smaller than this, a file no sniffer recognises cannot hold a picture: say so, not 「损坏」.
+TINY_BYTES = 256
+# Top-level boxes that carry no media and no index: a file of only these is a header.
+HEADER_BOXES = {"ftyp", "free", "skip", "wide"}
+# Top-level boxes whose loss loses pictures, sound or the index to them.
+CONTENT_BOXES = {"mdat", "moov", "moof", "mfra", "sidx"}
 
 OPEN_TIMEOUT_S = 20.0
 READ_TIMEOUT_S = 20.0
@@ -212,6 +218,11 @@ class _Track:
     rotation: int = 0  # clockwise degrees, multiple of 90
     mirrored: bool = False
     aigc: list[str] = field(default_factory=list)
+    # Declared, raw: FFmpeg derives the sample aspect ratio from the tkhd size and drops a
+    # sample-entry size it cannot use, so the probe needs the numbers as the file states them.
+    display_size: tuple[int, int] | None = None  # tkhd width × height, whole pixels
+    entry_size: tuple[int, int] | None = None  # the visual sample entry's width × height
+    media_time: tuple[int, int] | None = None  # mdhd timescale, duration
 
 
 @dataclass
@@ -224,6 +235,9 @@ class IsoFacts:
     has_mdat: bool = False
     fragmented: bool = False
     truncated_box: str | None = None  # "mdat declares 123 bytes at 40, the file ends at 90"
+    truncated_kind: str | None = None  # the type of that box: "moov", "mdat" …
+    top_kinds: list[str] = field(default_factory=list)  # the top-level boxes, in order (capped)
+    movie_time: tuple[int, int] | None = None  # mvhd timescale, duration
     tracks: list[_Track] = field(default_factory=list)
     aigc: list[str] = field(default_factory=list)  # movie-level mdta AIGC values
 
@@ -315,6 +329,34 @@ def _aigc_in_udta(buf: bytes, start: int, end: int) -> list[str]:
     return found
 
 
+def _timing(buf: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """Timescale and duration of an mvhd or mdhd payload (version 0: 32-bit times, 1: 64-bit)."""
+    if end - start < 4:
+        return None
+    if buf[start] == 1:
+        if end - start < 32:
+            return None
+        timescale, duration = struct.unpack(">IQ", buf[start + 20 : start + 32])
+    else:
+        if end - start < 20:
+            return None
+        timescale, duration = struct.unpack(">II", buf[start + 12 : start + 20])
+    return timescale, duration
+
+
+def _entry_size(buf: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """Width × height of the first sample entry of an stsd payload, if it is a visual one.
+
+    stsd: version/flags, entry count, then the entries; a visual entry has its 8-byte box
+    header, 6 reserved bytes, a data reference index and 16 bytes of pre-defined fields
+    before width and height (16 bits each).
+    """
+    entry = start + 8
+    if entry + 36 > end:
+        return None
+    return struct.unpack(">HH", buf[entry + 32 : entry + 36])
+
+
 def _read_trak(buf: bytes, start: int, end: int) -> _Track:
     track = _Track(track_id=0)
     for kind, p_start, p_end in _boxes(buf, start, end):
@@ -324,10 +366,24 @@ def _read_trak(buf: bytes, start: int, end: int) -> _Track:
             if id_offset + 4 <= p_end:
                 track.track_id = struct.unpack(">I", buf[id_offset : id_offset + 4])[0]
             track.rotation, track.mirrored = _rotation_from_matrix(buf[p_start:p_end], version)
+            # After the matrix: width and height, 16.16 fixed point.
+            size_at = p_start + 4 + (32 if version == 1 else 20) + 16 + 36
+            if size_at + 8 <= p_end:
+                width, height = struct.unpack(">II", buf[size_at : size_at + 8])
+                track.display_size = (width >> 16, height >> 16)
         elif kind == b"mdia":
             for sub, s_start, s_end in _boxes(buf, p_start, p_end):
                 if sub == b"hdlr" and s_end - s_start >= 12:
                     track.handler = _brand(buf[s_start + 8 : s_start + 12])
+                elif sub == b"mdhd":
+                    track.media_time = _timing(buf, s_start, s_end)
+                elif sub == b"minf":
+                    for box, b_start, b_end in _boxes(buf, s_start, s_end):
+                        if box != b"stbl":
+                            continue
+                        for table, t_start, t_end in _boxes(buf, b_start, b_end):
+                            if table == b"stsd":
+                                track.entry_size = _entry_size(buf, t_start, t_end)
         elif kind == b"meta":
             track.aigc += _aigc_in_meta(buf, p_start, p_end)
         elif kind == b"udta":
@@ -354,14 +410,18 @@ def read_isobmff(stream: BinaryIO, size: int) -> IsoFacts:
             header_size = 16
         elif box_size == 0:
             box_size = size - offset
+        if len(facts.top_kinds) < 64:
+            facts.top_kinds.append(_brand(kind))
         if box_size < header_size:
             facts.truncated_box = f"box {kind!r} at {offset} declares an impossible size {box_size}"
+            facts.truncated_kind = _brand(kind)
             break
         if offset + box_size > size and facts.truncated_box is None:
             facts.truncated_box = (
                 f"{_brand(kind)} box at byte {offset} declares {box_size} bytes, "
                 f"the file ends after {size - offset}"
             )
+            facts.truncated_kind = _brand(kind)
         if kind == b"ftyp" and offset == 0:
             stream.seek(offset + header_size)
             payload = stream.read(min(box_size - header_size, 1024))
@@ -379,7 +439,9 @@ def read_isobmff(stream: BinaryIO, size: int) -> IsoFacts:
             stream.seek(offset + header_size)
             moov = stream.read(min(box_size - header_size, MAX_MOOV_BYTES))
             for sub, s_start, s_end in _boxes(moov, 0, len(moov)):
-                if sub == b"trak":
+                if sub == b"mvhd":
+                    facts.movie_time = _timing(moov, s_start, s_end)
+                elif sub == b"trak":
                     facts.tracks.append(_read_trak(moov, s_start, s_end))
                 elif sub == b"udta":
                     facts.aigc += _aigc_in_udta(moov, s_start, s_end)
@@ -571,19 +633,47 @@ def _open(path: str) -> Any:
         ) from None
 
 
+def _plausible_size(width: int, height: int) -> bool:
+    return 0 < width <= MAX_DIMENSION and 0 < height <= MAX_DIMENSION
+
+
 def _video_stream(
     stream: Any, iso: IsoFacts | None, order: int, anomalies: list[str]
 ) -> VideoStream:
     context = stream.codec_context
     name = f"video{stream.index}"
+    track = None
+    if iso is not None:
+        matches = [t for t in iso.tracks if t.track_id == stream.id] or (
+            [t for t in iso.tracks if t.handler == "vide"][order : order + 1]
+        )
+        track = matches[0] if matches else None
     width = int(getattr(context, "width", 0) or 0)
     height = int(getattr(context, "height", 0) or 0)
-    if not (0 < width <= MAX_DIMENSION and 0 < height <= MAX_DIMENSION):
-        anomalies.append(f"{name}.size: declared {width}x{height}, out of range")
+    entry = track.entry_size if track else None
+    if not _plausible_size(width, height):
+        # FFmpeg zeroes a size it refuses: the sample entry still says what was declared.
+        shown = entry if entry and (width, height) == (0, 0) else (width, height)
+        anomalies.append(f"{name}.size: declared {shown[0]}x{shown[1]}, out of range")
         width = height = 0
+    elif entry and not _plausible_size(*entry):
+        anomalies.append(
+            f"{name}.sample_entry_size: declared {entry[0]}x{entry[1]}, out of range; "
+            f"the pictures are {width}x{height}"
+        )
+
+    # FFmpeg turns a tkhd size that differs from the pictures' into a sample aspect ratio: an
+    # absurd tkhd would make a 320×180 picture 「180×180」. Only the bitstream's ratio counts then.
+    container_sar = stream.sample_aspect_ratio
+    shown_size = track.display_size if track else None
+    if shown_size and not _plausible_size(*shown_size):
+        anomalies.append(
+            f"{name}.display_size: declared {shown_size[0]}x{shown_size[1]} in tkhd, out of range"
+        )
+        container_sar = None
 
     sar_text = None
-    sar = stream.sample_aspect_ratio or getattr(context, "sample_aspect_ratio", None)
+    sar = container_sar or getattr(context, "sample_aspect_ratio", None)
     sar_value = 1.0
     if sar:
         if Fraction(1, 10) <= sar <= 10:
@@ -594,12 +684,9 @@ def _video_stream(
 
     rotation = 0
     if iso is not None:
-        tracks = [t for t in iso.tracks if t.track_id == stream.id] or (
-            [t for t in iso.tracks if t.handler == "vide"][order : order + 1]
-        )
-        if tracks:
-            rotation = tracks[0].rotation
-            if tracks[0].mirrored:
+        if track is not None:
+            rotation = track.rotation
+            if track.mirrored:
                 anomalies.append(f"{name}.display_matrix: the picture is mirrored")
     else:
         try:
@@ -738,6 +825,32 @@ def _check_against_samples(video: VideoStream, span_s: float | None, anomalies: 
                 video.avg_fps = rate if MIN_FPS <= rate <= MAX_FPS else video.avg_fps
 
 
+ALL_ONES = (0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF)  # ISO 14496-12: the duration is not known
+
+
+def _declared_times(iso: IsoFacts, lasts_s: float | None, anomalies: list[str]) -> None:
+    """Durations in mvhd and mdhd that FFmpeg set aside for the samples' own, kept as anomalies.
+
+    FFmpeg takes a track's length from its sample table, so a doctored 「49 天」 in the movie
+    header changes nothing it reports; the report still has to show that the header lies.
+    """
+    declared = [("movie", "mvhd", iso.movie_time)]
+    declared += [(f"track{t.track_id}", "mdhd", t.media_time) for t in iso.tracks]
+    for what, box, timing in declared:
+        if timing is None:
+            continue
+        timescale, duration = timing
+        if timescale == 0:
+            anomalies.append(f"{what}.timescale: declared 0 in {box}, out of range")
+            continue
+        if duration in ALL_ONES:
+            continue
+        seconds = duration / timescale
+        if seconds > MAX_DURATION_S or (lasts_s is not None and seconds > 1.5 * lasts_s + 5.0):
+            lasts = f"{lasts_s:.6g} s" if lasts_s is not None else "unknown"
+            anomalies.append(f"{what}.duration: declared {seconds:.6g} s in {box}, the streams last {lasts}")
+
+
 def _demux_pass(
     container: Any,
     video: Any | None,
@@ -801,6 +914,49 @@ def _demux_pass(
     return video_pts, counted, cues, notes
 
 
+def _refuse_incomplete_isobmff(iso: IsoFacts) -> None:
+    """An MP4/MOV without its index, its index cut off, or its pictures missing cannot be checked.
+
+    FFmpeg opens some of these anyway: a moov cut short still yields the tracks read before
+    the cut (a missing sound track then reads as 「没有音轨」), and a moov without its mdat
+    yields streams whose every sample lies past the end of the file. Judging the headers of
+    such a file would pass or fail it on what it claims, not on what it holds, so the person
+    who sent it is told to send the whole file instead.
+    """
+    if not iso.has_moov:
+        if iso.has_mdat:
+            raise ProbeError(
+                "MP4/MOV 文件不完整：缺少索引（moov），可能未传完整或录制中断",
+                "The MP4/MOV file is incomplete: its index (moov) is missing; the upload or the "
+                "recording may have been cut short",
+            )
+        if iso.top_kinds and set(iso.top_kinds) <= HEADER_BOXES:
+            raise ProbeError(
+                "MP4/MOV 文件不完整：只有文件头，没有画面数据和索引（moov），可能未上传完整",
+                "The MP4/MOV file is incomplete: it holds only its header, no pictures and no index "
+                "(moov); the upload may not have finished",
+                iso.truncated_box or "",
+            )
+        raise ProbeError(
+            "文件无法解析：MP4/MOV 文件结构损坏",
+            "The file cannot be read: the MP4/MOV structure is damaged",
+            iso.truncated_box or "",
+        )
+    if iso.truncated_kind == "moov":
+        raise ProbeError(
+            "MP4/MOV 文件不完整：索引（moov）在文件结尾处中断，可能未上传完整",
+            "The MP4/MOV file is incomplete: it ends inside its index (moov); the upload may not "
+            "have finished",
+            iso.truncated_box or "",
+        )
+    if not iso.has_mdat and not iso.fragmented:
+        raise ProbeError(
+            "MP4/MOV 文件不完整：只有索引（moov），没有画面数据（mdat），可能未上传完整",
+            "The MP4/MOV file is incomplete: it holds its index (moov) but no media data (mdat); "
+            "the upload may not have finished",
+        )
+
+
 def probe(path: str) -> MediaInfo:
     """Read what a file declares about itself, without decoding its pictures.
 
@@ -822,21 +978,22 @@ def probe(path: str) -> MediaInfo:
 
     if sniffed in NOT_VIDEO:
         raise ProbeError(*NOT_VIDEO[sniffed])
-    if iso is not None and not iso.has_moov:
-        if iso.has_mdat:
-            raise ProbeError(
-                "MP4/MOV 文件不完整：缺少索引（moov），可能未传完整或录制中断",
-                "The MP4/MOV file is incomplete: its index (moov) is missing; the upload or the "
-                "recording may have been cut short",
-            )
+    if sniffed == "unknown" and size < TINY_BYTES:
         raise ProbeError(
-            "文件无法解析：MP4/MOV 文件结构损坏",
-            "The file cannot be read: the MP4/MOV structure is damaged",
+            f"文件只有 {size} 字节，太小，不是完整的视频，可能未上传完整",
+            f"The file is only {size} bytes long: too small to be a video; the upload may not have "
+            "finished",
         )
+    if iso is not None:
+        _refuse_incomplete_isobmff(iso)
 
     anomalies: list[str] = []
     if iso is not None and iso.truncated_box:
-        anomalies.append(f"truncated: {iso.truncated_box}")
+        # A cut box that holds pictures, sound or their index means missing content (and the
+        # report cannot pass the file); bytes past the last real box are only a recorder's or a
+        # copy tool's leftovers.
+        cut = "truncated" if iso.truncated_kind in CONTENT_BOXES else "trailing"
+        anomalies.append(f"{cut}: {iso.truncated_box}")
 
     try:
         container = _open(path)
@@ -960,6 +1117,14 @@ def _describe(
                         f"{declared:.3f} s are declared"
                     )
 
+        if main.frame_count == 1:
+            # One picture in a video container is a still: nothing moves, and how long it is
+            # shown is the container's say-so. Refused like a PNG, not judged as a short film.
+            raise ProbeError(
+                "文件中只有一幅静止画面（单帧），是图片而不是视频",
+                "The file holds a single still picture (one frame): a picture, not a video",
+            )
+
     subtitles = [
         SubtitleStream(
             index=stream.index,
@@ -985,6 +1150,8 @@ def _describe(
         duration = longest
     elif duration is None and longest is not None:
         duration = longest
+    if iso is not None:
+        _declared_times(iso, longest, anomalies)
     bit_rate = _bit_rate(container.bit_rate)
     if container.bit_rate and bit_rate is None:
         anomalies.append(f"container.bit_rate: declared {container.bit_rate}, out of range")
