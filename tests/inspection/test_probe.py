@@ -278,3 +278,66 @@ def test_the_engine_side_imports_no_django():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+H264_KINDS = {
+    "420": {"pix_fmt": "yuv420p"},
+    "422": {"pix_fmt": "yuv422p"},
+    "444": {"pix_fmt": "yuv444p"},
+    "420-10bit": {"pix_fmt": "yuv420p10le"},
+    "422-10bit": {"pix_fmt": "yuv422p10le"},
+    "cropped-1080": {"width": 1920, "height": 1080},
+    "odd-size": {"width": 322, "height": 178},
+    "anamorphic-hdv": {"width": 1440, "height": 1080, "options": {"x264-params": "sar=4/3"}},
+    "extended-sar": {"options": {"x264-params": "sar=37/23"}},
+    "interlaced": {"width": 720, "height": 576, "options": {"x264-params": "interlaced=1:tff=1"}},
+    "scaling-lists": {"options": {"x264-params": "cqm=jvt"}},
+    "poc-type-2": {"options": {"x264-params": "bframes=0"}},
+}
+
+
+@pytest.mark.parametrize("kind", list(H264_KINDS), ids=list(H264_KINDS))
+def test_h264_parameter_set_gives_what_the_decoder_gives(tmp_path, kind):
+    """The probe opens H.264 without decoding; its facts must equal FFmpeg's decoded ones."""
+    import av
+
+    from tests.inspection.samples import make_video
+
+    recipe = {"frames": 5, "audio": None, **H264_KINDS[kind]}
+    path = make_video(tmp_path / f"{kind}.mp4", **recipe)
+    with av.open(str(path)) as container:  # FFmpeg's own look-ahead decodes pictures
+        stream = container.streams.video[0]
+        context = stream.codec_context
+        expected = (context.width, context.height, context.pix_fmt,
+                    stream.sample_aspect_ratio or context.sample_aspect_ratio)
+        frame = next(container.decode(video=0))
+        assert (frame.width, frame.height, frame.format.name) == expected[:3]
+    video = probe(str(path)).main_video
+    sar = expected[3]
+    assert (video.coded_width, video.coded_height, video.pix_fmt) == expected[:3]
+    assert video.sample_aspect == (f"{sar.numerator}:{sar.denominator}" if sar else None)
+    assert video.bit_depth == (10 if "10" in expected[2] else 8)
+
+
+def test_a_doctored_sample_entry_size_does_not_change_the_picture_size(tmp_path):
+    from tests.inspection.samples import make_video
+
+    path = make_video(tmp_path / "small.mp4", width=640, height=360, frames=5, audio=None)
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"avc1", data.index(b"stsd"))  # not the brand of the same name in ftyp
+    data[entry + 28 : entry + 32] = (1920).to_bytes(2, "big") + (1080).to_bytes(2, "big")
+    path.write_bytes(bytes(data))
+    video = probe(str(path)).main_video
+    assert (video.coded_width, video.coded_height) == (640, 360)
+
+
+@pytest.mark.parametrize("record", [b"", b"\x01", b"\x00" * 16, b"\x01\x64\x00\x28\xff\xe1\x00\x04\x67\x64",
+                                    b"\x01\x64\x00\x28\xff\xe1\x00\x10" + b"\x67" + b"\x00" * 15,
+                                    b"\x01\x64\x00\x28\xff\xe1\xff\xff\x67\x64\x00\x28",
+                                    b"\x01\x64\x00\x28\xff\xe1\x00\x05\x67\x64\x00\x28\xff"],
+                         ids=["empty", "one-byte", "zeros", "cut-sps", "zero-sps", "length-past-end",
+                              "ends-in-a-code"])
+def test_a_damaged_avcc_record_gives_no_facts_rather_than_an_error(record):
+    from guangying.inspection.h264 import sequence_facts
+
+    assert sequence_facts(record) is None

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, BinaryIO
 
+from guangying.inspection.h264 import SequenceFacts, sequence_facts
 from guangying.inspection.media import AudioStream, MediaInfo, SubtitleStream, VideoStream
 
 HEAD_BYTES = 4096
@@ -89,6 +90,9 @@ OPEN_OPTIONS = {
     "probesize": str(5_000_000),
     "analyzeduration": str(5_000_000),
 }
+
+QUICK_VIDEO_OPTIONS = {"skip_frame": "nonkey"}
+QUICK_ENTRIES = ("avc1", "avc3")  # H.264: the parser alone gives size, profile and field order
 
 FIELD_ORDERS = {1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
 
@@ -218,6 +222,7 @@ class _Track:
     rotation: int = 0  # clockwise degrees, multiple of 90
     mirrored: bool = False
     aigc: list[str] = field(default_factory=list)
+    entry_type: str = ""  # the sample entry's fourcc
     # Declared, raw: FFmpeg derives the sample aspect ratio from the tkhd size and drops a
     # sample-entry size it cannot use, so the probe needs the numbers as the file states them.
     display_size: tuple[int, int] | None = None  # tkhd width × height, whole pixels
@@ -357,6 +362,12 @@ def _entry_size(buf: bytes, start: int, end: int) -> tuple[int, int] | None:
     return struct.unpack(">HH", buf[entry + 32 : entry + 36])
 
 
+def _entry_type(buf: bytes, start: int, end: int) -> str:
+    """The fourcc of the first sample entry: avc1, hvc1, mp4v, mp4a …"""
+    entry = start + 8
+    return _brand(buf[entry + 4 : entry + 8]) if entry + 8 <= end else ""
+
+
 def _read_trak(buf: bytes, start: int, end: int) -> _Track:
     track = _Track(track_id=0)
     for kind, p_start, p_end in _boxes(buf, start, end):
@@ -384,6 +395,7 @@ def _read_trak(buf: bytes, start: int, end: int) -> _Track:
                         for table, t_start, t_end in _boxes(buf, b_start, b_end):
                             if table == b"stsd":
                                 track.entry_size = _entry_size(buf, t_start, t_end)
+                                track.entry_type = _entry_type(buf, t_start, t_end)
         elif kind == b"meta":
             track.aigc += _aigc_in_meta(buf, p_start, p_end)
         elif kind == b"udta":
@@ -612,19 +624,56 @@ def _check_path(path: str) -> os.stat_result:
     return info
 
 
-def _open(path: str) -> Any:
+def open_media(path: str, *, quick_streams: list[bool] | None = None) -> Any:
+    """Open a file through the file protocol and the video demuxers only.
+
+    `quick_streams` (one flag per stream, in the file's order, known from the
+    ISO boxes) lets FFmpeg skip decoding pictures of those streams while it
+    looks for their parameters: for H.264 it otherwise decodes several
+    pictures to guess the decoder's delay, most of the cost of opening a
+    1080p file. The pixel format is then read from one key picture
+    (`_first_picture`). Other codecs keep their sizes and profiles in what
+    the decoder parses, so they are opened the usual way.
+    """
     import av
 
+    stream_options = None
+    if quick_streams and any(quick_streams):
+        stream_options = [dict(QUICK_VIDEO_OPTIONS) if quick else {} for quick in quick_streams]
+    return av.open(
+        "file:" + os.path.abspath(path),
+        mode="r",
+        options=dict(OPEN_OPTIONS),
+        stream_options=stream_options,
+        metadata_errors="replace",
+        timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S),
+    )
+
+
+def _open(path: str, iso: IsoFacts | None = None) -> tuple[Any, dict[int, SequenceFacts]]:
+    """The container, and for each H.264 stream opened without decoding, its parameter set's facts.
+
+    Where a quick stream's parameter set cannot be read, the file is opened
+    again the usual way, so that nothing the checks judge comes from a
+    header alone.
+    """
+    quick = [t.handler == "vide" and t.entry_type in QUICK_ENTRIES for t in iso.tracks] if iso else []
     try:
-        return av.open(
-            "file:" + os.path.abspath(path),
-            mode="r",
-            options=dict(OPEN_OPTIONS),
-            metadata_errors="replace",
-            timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S),
-        )
-    except MemoryError:
-        raise
+        if any(quick):
+            container = open_media(path, quick_streams=quick)
+            facts: dict[int, SequenceFacts] = {}
+            for stream in container.streams:
+                if stream.index < len(quick) and quick[stream.index] and stream.type == "video":
+                    found = sequence_facts(_extradata(stream))
+                    if found is None:
+                        break
+                    facts[stream.index] = found
+            else:
+                return container, facts
+            container.close()
+        return open_media(path), {}
+    except (MemoryError, ImportError):
+        raise  # the checker's own trouble (a library that cannot be mapped), never the file's
     except Exception as error:  # FFmpeg's errors, and whatever PyAV raises on odd headers
         raise ProbeError(
             "文件无法解析：不是视频文件，或文件已损坏",
@@ -633,13 +682,31 @@ def _open(path: str) -> Any:
         ) from None
 
 
+def _extradata(stream: Any) -> bytes:
+    try:
+        return bytes(stream.codec_context.extradata or b"")
+    except Exception:
+        return b""
+
+
 def _plausible_size(width: int, height: int) -> bool:
     return 0 < width <= MAX_DIMENSION and 0 < height <= MAX_DIMENSION
 
 
 def _video_stream(
-    stream: Any, iso: IsoFacts | None, order: int, anomalies: list[str]
+    stream: Any,
+    iso: IsoFacts | None,
+    order: int,
+    anomalies: list[str],
+    sequence: SequenceFacts | None = None,
 ) -> VideoStream:
+    """One video stream as a viewer sees it.
+
+    `sequence`, for an H.264 stream opened without decoding, stands in for
+    what the decoder would have said: the pictures' size, their own aspect
+    ratio and pixel format come from the stream's parameter set, never from
+    the container's claims about them.
+    """
     context = stream.codec_context
     name = f"video{stream.index}"
     track = None
@@ -650,6 +717,8 @@ def _video_stream(
         track = matches[0] if matches else None
     width = int(getattr(context, "width", 0) or 0)
     height = int(getattr(context, "height", 0) or 0)
+    if sequence is not None:
+        width, height = sequence.width, sequence.height
     entry = track.entry_size if track else None
     if not _plausible_size(width, height):
         # FFmpeg zeroes a size it refuses: the sample entry still says what was declared.
@@ -673,7 +742,8 @@ def _video_stream(
         container_sar = None
 
     sar_text = None
-    sar = container_sar or getattr(context, "sample_aspect_ratio", None)
+    stream_sar = sequence.sample_aspect if sequence else getattr(context, "sample_aspect_ratio", None)
+    sar = container_sar or stream_sar
     sar_value = 1.0
     if sar:
         if Fraction(1, 10) <= sar <= 10:
@@ -699,7 +769,7 @@ def _video_stream(
     if rotation in (90, 270):
         display_width, display_height = display_height, display_width
 
-    pix_fmt = getattr(context, "pix_fmt", None)
+    pix_fmt = sequence.pix_fmt if sequence else getattr(context, "pix_fmt", None)
     field_order = FIELD_ORDERS.get(int(getattr(context, "field_order", 0) or 0))
 
     raw_duration = _seconds(stream.duration, stream.time_base)
@@ -996,7 +1066,7 @@ def probe(path: str) -> MediaInfo:
         anomalies.append(f"{cut}: {iso.truncated_box}")
 
     try:
-        container = _open(path)
+        container, sequences = _open(path, iso)
     except ProbeError as error:
         if iso is not None and iso.truncated_box:
             raise ProbeError(
@@ -1007,7 +1077,7 @@ def probe(path: str) -> MediaInfo:
             ) from None
         raise
     try:
-        return _describe(container, path, size, extension, sniffed, iso, anomalies)
+        return _describe(container, path, size, extension, sniffed, iso, anomalies, sequences)
     finally:
         try:
             container.close()
@@ -1023,6 +1093,7 @@ def _describe(
     sniffed: str,
     iso: IsoFacts | None,
     anomalies: list[str],
+    sequences: dict[int, SequenceFacts] | None = None,
 ) -> MediaInfo:
     import av
 
@@ -1054,7 +1125,8 @@ def _describe(
             if stream.type == "video":
                 if stream.disposition & av.stream.Disposition.attached_pic:
                     continue  # a cover picture, not the programme
-                videos.append(_video_stream(stream, iso, len(videos), anomalies))
+                sequence = (sequences or {}).get(stream.index)
+                videos.append(_video_stream(stream, iso, len(videos), anomalies, sequence))
                 if first_video is None:
                     first_video = stream
             elif stream.type == "audio":

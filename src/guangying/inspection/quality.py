@@ -32,6 +32,7 @@ from scipy import fft as sfft
 from scipy import signal
 
 from guangying.inspection.media import Frame, MediaInfo, PictureFindings, Segment, SoundFindings
+from guangying.inspection.probe import open_media
 
 # --- pictures ---------------------------------------------------------------
 ANALYSIS_WIDTH = 480  # grey pictures are analysed at this width, so measures compare across sizes
@@ -83,7 +84,9 @@ def analyse(
     stops and only packet time stamps are followed, so the reported lengths
     of picture and sound stay comparable.
     """
-    with av.open(path, mode="r") as container:
+    # The same protocol and demuxer whitelist as the probe: a file that changed since it was
+    # probed must not make this pass open a playlist or a second file.
+    with open_media(path) as container:
         origin = (container.start_time or 0) / 1_000_000
         vstream = _pick(container.streams.video, media.main_video.index if media.main_video else None)
         astream = _pick(container.streams.audio, media.main_audio.index if media.main_audio else None)
