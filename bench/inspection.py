@@ -98,7 +98,7 @@ def run(path: Path, rounds: int) -> None:
     from guangying.rulesets import load_preset
 
     rules = load_preset("hubei-2026-weiguang")
-    metadata = [_timed(lambda: inspect(path, rules, mode="metadata")) for _ in range(max(3, rounds))]
+    metadata = [_timed(lambda: inspect(path, rules, mode="metadata")) for _ in range(max(7, rounds))]
     full = [_timed(lambda: inspect(path, rules, mode="full")) for _ in range(rounds)]
     bare = [bare_decode(path)[0] for _ in range(rounds)]
     threaded = [bare_decode(path, "all")[0] for _ in range(rounds)]

@@ -23,6 +23,7 @@ import io
 import math
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import av
 import numpy as np
@@ -36,7 +37,7 @@ from guangying.inspection.probe import open_media
 
 # --- pictures ---------------------------------------------------------------
 ANALYSIS_WIDTH = 480  # grey pictures are analysed at this width, so measures compare across sizes
-ANALYSIS_FPS = 10.0  # at most this many pictures per second are analysed
+ANALYSIS_FPS = 5.0  # about this many pictures per second are analysed: segments last ≥ 0.5 s
 DARK_LEVEL = 32  # luma at or below this is black, in limited (16) and full (0) range alike
 BLACK_SHARE = 0.98  # share of dark pixels that makes a picture black (a small logo is allowed)
 BLACK_MIN_S = 0.5
@@ -55,6 +56,7 @@ UPSCALE_LADDER = (360, 480, 540, 720, 1080, 1440)
 UPSCALE_SHARE = 0.30  # detail share above a height's band limit below which that height explains the picture
 UPSCALE_CROP = 512
 EVIDENCE_WIDTH = 320
+FRAME_THREAD_MIN_CORES = 2  # frame threads only above this many cores
 SEGMENT_EVIDENCE = 6  # frames for black/frozen/blurry segments; one more each for bars and upscaling
 # --- sound ------------------------------------------------------------------
 SILENCE_DBFS = -60.0
@@ -265,9 +267,10 @@ class _Pictures:
         self.previous, self.previous_black, self.previous_time = grey, is_black, t
 
         # Detail: variance of the Laplacian, judged only where there is contrast to judge.
-        contrast = float(grey.std())
+        values = grey.astype(np.float32)  # once, for both measures: float64 would double the cost
+        contrast = float(values.std())
         if not is_black and contrast >= FLAT_STD:
-            detail = _laplacian_variance(grey)
+            detail = _laplacian_variance(values)
             self.sharpness.append(detail)
             self.blurry.update(t, detail < BLUR_LAPLACIAN, keep)
         elif is_black:
@@ -291,8 +294,8 @@ class _Pictures:
         np.maximum(self.row_bright, np.count_nonzero(bright, axis=1), out=self.row_bright)
         np.maximum(self.col_bright, np.count_nonzero(bright, axis=0), out=self.col_bright)
         self.bar_samples += 1
-        if h >= UPSCALE_MIN_HEIGHT:
-            self.spectrum(luma)
+        if h >= UPSCALE_MIN_HEIGHT and frame.key_frame:
+            self.spectrum(luma)  # key pictures only: they alone are deblocked (_configure_decoder)
         if self.evidence and contrast > self.best_score:
             self.best_score = contrast
             self.best_time = t
@@ -431,20 +434,25 @@ def _decode(side, packet) -> list:
 
 
 def _configure_decoder(ctx) -> None:
-    """Decode only what the measures need, on as many cores as help.
+    """Decode only what the measures need, with the threads that help on this machine.
 
     Non-reference pictures (most B-pictures) are never used to predict
     others, so skipping them costs no accuracy elsewhere; the pictures that
-    are left are still more than the analysis rate needs. Frame threads are
-    capped because each one holds its own set of reference pictures.
+    are left are still more than the analysis rate needs. Frame threads pay
+    off only with cores to spare: on two, the analysis needs one of them and
+    frame threads measured slower than slice threads, so slices it is there.
     """
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    ctx.thread_type = "AUTO"
+    ctx.thread_type = "AUTO" if cores > FRAME_THREAD_MIN_CORES else "SLICE"
     ctx.thread_count = max(1, min(cores, 4))
     ctx.skip_frame = "NONREF"
+    # Deblocking is a tenth of an H.264 decode. Black, frozen and bars do not see it; the
+    # spectrum that tells upscaling would see block edges as detail, so it is measured on
+    # key pictures only, which keep their deblocking and predict from nothing else.
+    ctx.options = {**ctx.options, "skip_loop_filter": "nokey"}
 
 
 def _luma(frame) -> np.ndarray:
@@ -466,8 +474,7 @@ def _block_change(a: np.ndarray, b: np.ndarray) -> float:
     return float(diff.reshape(gh, bh, gw, bw).mean(axis=(1, 3)).max())
 
 
-def _laplacian_variance(grey: np.ndarray) -> float:
-    g = grey.astype(np.float32)
+def _laplacian_variance(g: np.ndarray) -> float:
     lap = 4 * g[1:-1, 1:-1] - g[:-2, 1:-1] - g[2:, 1:-1] - g[1:-1, :-2] - g[1:-1, 2:]
     return float(lap.var())
 
@@ -509,6 +516,29 @@ def k_weighting(rate: int) -> np.ndarray:
     return np.array([shelf_b + shelf_a, high_b + high_a])
 
 
+TRUE_PEAK_TAPS_PER_PHASE = 12  # BS.1770-4 Annex 2: a 48-coefficient, 4-phase interpolator
+
+
+@lru_cache(maxsize=4)
+def _interpolator(factor: int) -> np.ndarray:
+    """A short linear-phase low-pass for true-peak oversampling, odd length so its delay is whole."""
+    taps = factor * TRUE_PEAK_TAPS_PER_PHASE + 1
+    return (signal.firwin(taps, 1.0 / factor, window=("kaiser", 5.0)) * factor).astype(np.float32)
+
+
+def oversample(x: np.ndarray, factor: int) -> np.ndarray:
+    """`factor`× the samples of each channel (rows), aligned so that output i·factor is input i.
+
+    A filter this short is what true-peak meters use; scipy's resample_poly
+    designs a far longer one, several times the cost for no difference a
+    peak reading can show.
+    """
+    fir = _interpolator(factor)
+    delay = (fir.size - 1) // 2
+    up = signal.upfirdn(fir, x, up=factor, axis=1)
+    return up[:, delay : delay + x.shape[1] * factor]
+
+
 class _Sound:
     def __init__(self, stream, origin: float, *, max_duration_s: float) -> None:
         self.stream = stream
@@ -522,8 +552,7 @@ class _Sound:
         self.channels: int | None = None
         self.start: float | None = None
         self.end: float | None = None
-        self.buffer: list[np.ndarray] = []
-        self.buffered = 0
+        self.fifo = av.AudioFifo()
         self.samples = 0
         self.clipped = 0
         self.peak = 0.0
@@ -554,22 +583,24 @@ class _Sound:
         if frame.sample_rate != self.rate or len(frame.layout.channels) != self.channels:
             self.decode_errors += 1  # a mid-stream change of format is not followed
             return
+        # Decoded frames are a few hundred samples each: they queue in FFmpeg's FIFO and are
+        # measured a second at a time, so per-frame work stays in C.
         try:
-            if frame.format.name == "fltp":
-                data = frame.to_ndarray()
-            else:
-                data = np.concatenate([f.to_ndarray() for f in self.resampler.resample(frame)], axis=1)
+            converted = [frame] if frame.format.name == "fltp" else self.resampler.resample(frame)
+            samples = 0
+            for piece in converted:
+                piece.pts = None  # the FIFO checks time stamps for gaps; the clock is kept here
+                self.fifo.write(piece)
+                samples += piece.samples
         except (av.error.FFmpegError, ValueError):
             self.decode_errors += 1
             return
-        if data.shape[1] == 0:
+        if samples == 0:
             return
-        end = (t if t is not None else (self.end or self.start)) + data.shape[1] / self.rate
+        end = (t if t is not None else (self.end or self.start)) + samples / self.rate
         self.end = end if self.end is None else max(self.end, end)
-        self.buffer.append(data)
-        self.buffered += data.shape[1]
-        if self.buffered >= self.chunk:
-            self.flush()
+        while self.fifo.samples >= self.chunk:
+            self.flush(self.fifo.read(self.chunk))
 
     def setup(self, frame) -> None:
         self.rate = frame.sample_rate
@@ -585,17 +616,16 @@ class _Sound:
         )[:, None]
         self.oversample = 4 if self.rate < 96_000 else 2 if self.rate < 192_000 else 1
 
-    def flush(self) -> None:
-        if not self.buffer:
+    def flush(self, chunk) -> None:
+        if chunk is None:
             return
-        x = np.concatenate(self.buffer, axis=1).astype(np.float64)
-        self.buffer, self.buffered = [], 0
+        x = chunk.to_ndarray().astype(np.float64)
         self.samples += x.size
         magnitude = np.abs(x)
         self.clipped += int(np.count_nonzero(magnitude >= CLIP_LEVEL))
         chunk_peak = float(magnitude.max())
         self.peak = max(self.peak, chunk_peak)
-        self.measure_true_peak(x, chunk_peak)
+        self.measure_true_peak(x.astype(np.float32), chunk_peak)
 
         filtered, self.zi = signal.sosfilt(self.sos, x, axis=1, zi=self.zi)
         weighted = np.concatenate([self.carry_weighted, (self.gains * filtered**2).sum(axis=0)])
@@ -628,7 +658,7 @@ class _Sound:
             return
         if 2 * chunk_peak < self.true_peak:
             return
-        up = signal.resample_poly(joined, self.oversample, 1, axis=1)
+        up = oversample(joined, self.oversample)
         start = 0 if self.samples == x.size else pad * self.oversample
         valid = up[:, start : (joined.shape[1] - pad) * self.oversample]
         if valid.size:
@@ -638,9 +668,9 @@ class _Sound:
         if not self.past_end:
             for frame in _decode(self, None):
                 self.frame(frame)
-        self.flush()
+        self.flush(self.fifo.read() if self.fifo.samples else None)
         if self.tail is not None and self.oversample > 1:
-            up = signal.resample_poly(self.tail, self.oversample, 1, axis=1)
+            up = oversample(self.tail, self.oversample)
             held_back = up[:, self.tail.shape[1] // 2 * self.oversample :]
             self.true_peak = max(self.true_peak, float(np.abs(held_back).max()))
         self.true_peak = max(self.true_peak, self.peak)
