@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from fractions import Fraction
@@ -99,6 +100,8 @@ def run(path: Path, rounds: int) -> None:
 
     rules = load_preset("hubei-2026-weiguang")
     metadata = [_timed(lambda: inspect(path, rules, mode="metadata")) for _ in range(max(7, rounds))]
+    startup = [_timed(lambda: subprocess.run([sys.executable, "-c", "import av"], check=True))
+               for _ in range(max(7, rounds))]
     full = [_timed(lambda: inspect(path, rules, mode="full")) for _ in range(rounds)]
     bare = [bare_decode(path)[0] for _ in range(rounds)]
     threaded = [bare_decode(path, "all")[0] for _ in range(rounds)]
@@ -112,6 +115,8 @@ def run(path: Path, rounds: int) -> None:
     print(f"file: {path.name} ({size_mb:.0f} MB, 1920×1080, 25 fps, 180 s, H.264/AAC)")
     print(f"rounds: {rounds} (medians)")
     print(f"metadata-only verdict     {m:8.3f} s   target < 0.2 s   {'met' if m < 0.2 else 'MISSED'}")
+    start = statistics.median(startup)
+    print(f"  a child that only imports PyAV {start:6.3f} s   (reference: the fixed cost of a fresh process)")
     print(f"full inspection           {f:8.3f} s")
     print(f"bare FFmpeg decode (PyAV) {b:8.3f} s   (reference: PyAV's decoder defaults, same file, same run)")
     print(f"  … on every core         {bt:8.3f} s   (reference: frame threads, as the ffmpeg command)")
