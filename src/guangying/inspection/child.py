@@ -70,7 +70,20 @@ def _log(message: str) -> None:
         pass
 
 
-def _analyse(path: str, media: Any, evidence: bool) -> tuple[Any, Any, str | None]:
+PROGRESS_PREFIX = "progress "
+
+
+def report_progress(fraction: float) -> None:
+    """One line per step on standard error, which the parent reads while the child works.
+
+    Standard output carries only the final document, so progress cannot go there; a
+    line of its own with a fixed prefix is easy to tell from FFmpeg's chatter.
+    """
+    _log(f"{PROGRESS_PREFIX}{fraction:.3f}")
+
+
+def _analyse(path: str, media: Any, evidence: bool,
+             progress: bool = False) -> tuple[Any, Any, str | None]:
     """The decode pass, if quality.py is there; its failure costs the picture, not the probe."""
     try:
         from guangying.inspection import quality
@@ -80,7 +93,9 @@ def _analyse(path: str, media: Any, evidence: bool) -> tuple[Any, Any, str | Non
         _log(f"quality pass unavailable: {error}")
         return None, None, None
     try:
-        picture, sound = quality.analyse(path, media, evidence=evidence)
+        picture, sound = quality.analyse(
+            path, media, evidence=evidence, on_progress=report_progress if progress else None
+        )
     except MemoryError:
         raise
     except Exception as error:
@@ -91,7 +106,7 @@ def _analyse(path: str, media: Any, evidence: bool) -> tuple[Any, Any, str | Non
     return picture, sound, None
 
 
-def inspect_file(path: str, mode: str, evidence: bool = True) -> Findings:
+def inspect_file(path: str, mode: str, evidence: bool = True, progress: bool = False) -> Findings:
     """Probe (and in full mode analyse) one file; every failure becomes a Findings with a problem."""
     from guangying.inspection.probe import ProbeError, probe
 
@@ -99,7 +114,7 @@ def inspect_file(path: str, mode: str, evidence: bool = True) -> Findings:
     try:
         media = probe(path)
         if mode == "full":
-            picture, sound, note = _analyse(path, media, evidence)
+            picture, sound, note = _analyse(path, media, evidence, progress)
             if note:
                 media.anomalies.append(note)
             return Findings(media=media, picture=picture, sound=sound)
@@ -121,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--memory-mb", type=int, default=None)
     parser.add_argument("--cpu-s", type=int, default=None)
     parser.add_argument("--no-evidence", action="store_true")
+    parser.add_argument("--progress", action="store_true",
+                        help="write 'progress 0.420' lines on standard error during the decode pass")
     return parser
 
 
@@ -140,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         apply_limits(args.memory_mb, args.cpu_s)
-        findings = inspect_file(args.path, args.mode, evidence=not args.no_evidence)
+        findings = inspect_file(args.path, args.mode, evidence=not args.no_evidence,
+                                progress=args.progress)
     except BaseException as error:  # even SystemExit or KeyboardInterrupt ends in a JSON document
         _log("inspection failed:\n" + traceback.format_exc())
         problem = MEMORY_PROBLEM if is_out_of_memory(error) else INTERNAL_PROBLEM

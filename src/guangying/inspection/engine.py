@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -42,13 +43,18 @@ def inspect(
     declares_ai: bool | None = None,
     mode: str = "full",
     limits: object | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> Report:
-    """Check one file against a rule set; never raises for a bad file, the report says why."""
+    """Check one file against a rule set; never raises for a bad file, the report says why.
+
+    `on_progress(fraction)` hears how far the full decode pass is through the file,
+    for a progress bar; the metadata mode has no pass and never calls it.
+    """
     from .sandbox import run_inspection_child
 
     started = time.perf_counter()
     path = Path(path)
-    findings = run_inspection_child(str(path), mode=mode, limits=limits)
+    findings = run_inspection_child(str(path), mode=mode, limits=limits, on_progress=on_progress)
     judge = Judge(
         rules, findings, entrant=entrant, title=title, file_name=path.name,
         declares_ai=declares_ai, mode=mode,

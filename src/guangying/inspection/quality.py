@@ -22,6 +22,7 @@ import base64
 import io
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -77,6 +78,7 @@ def analyse(
     max_pictures: int = 36_000,
     max_duration_s: float = 3600.0,
     analysis_fps: float = ANALYSIS_FPS,
+    on_progress: Callable[[float], None] | None = None,
 ) -> tuple[PictureFindings | None, SoundFindings | None]:
     """Measure picture and sound in one demux pass.
 
@@ -84,7 +86,9 @@ def analyse(
     side that has no stream gives None. `max_pictures` and `max_duration_s`
     bound the work on hostile or very long files: past either, decoding
     stops and only packet time stamps are followed, so the reported lengths
-    of picture and sound stay comparable.
+    of picture and sound stay comparable. `on_progress` hears the share of
+    the duration demuxed so far (0–1), at most once per percent, so that a
+    person waiting for a long file sees it advance.
     """
     # The same protocol and demuxer whitelist as the probe: a file that changed since it was
     # probed must not make this pass open a playlist or a second file.
@@ -104,9 +108,11 @@ def analyse(
         )
         audio = _Sound(astream, origin, max_duration_s=max_duration_s) if astream is not None else None
         streams = [s for s in (vstream, astream) if s is not None]
+        progress = _Progress(on_progress, media.duration_s, origin)
         if streams:
             try:
                 for packet in container.demux(streams):
+                    progress.packet(packet)
                     if video is not None and packet.stream_index == vstream.index:
                         video.feed(packet)
                     elif audio is not None:
@@ -118,7 +124,34 @@ def analyse(
                 for side in (video, audio):
                     if side is not None:
                         side.decode_errors += 1
+    progress.done()
     return (video.finish() if video else None, audio.finish() if audio else None)
+
+
+class _Progress:
+    """Turns packet time stamps into a share of the duration, told in steps of a percent."""
+
+    def __init__(self, listener: Callable[[float], None] | None, duration_s: float | None,
+                 origin: float) -> None:
+        self.listener = listener
+        self.duration = duration_s if duration_s and duration_s > 0 else None
+        self.origin = origin
+        self.told = -1.0
+
+    def packet(self, packet) -> None:
+        if self.listener is None or self.duration is None or packet.pts is None:
+            return
+        t = float(packet.pts * packet.time_base) - self.origin
+        self.tell(min(0.99, max(0.0, t / self.duration)))
+
+    def tell(self, fraction: float) -> None:
+        if fraction - self.told >= 0.01:
+            self.told = fraction
+            self.listener(round(fraction, 3))
+
+    def done(self) -> None:
+        if self.listener is not None:
+            self.tell(1.0)
 
 
 def _pick(streams, index: int | None):

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -99,8 +100,45 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
+class ProgressReader:
+    """Finds the child's 'progress 0.42' lines in its standard error as the bytes arrive.
+
+    A line may be split across reads, so the unfinished tail is kept until its end comes;
+    a listener that fails must not cost the inspection, so its errors are logged only.
+    """
+
+    PREFIX = b"progress "
+
+    def __init__(self, listener: Callable[[float], None] | None) -> None:
+        self.listener = listener
+        self.pending = b""
+        self.last = -1.0
+
+    def feed(self, chunk: bytes) -> None:
+        if self.listener is None:
+            return
+        lines = (self.pending + chunk).split(b"\n")
+        self.pending = lines.pop()[-256:]
+        for line in lines:
+            line = line.strip()
+            if not line.startswith(self.PREFIX):
+                continue
+            try:
+                fraction = float(line[len(self.PREFIX):])
+            except ValueError:
+                continue
+            if not 0.0 <= fraction <= 1.0 or fraction < self.last:
+                continue  # garbage or a step back: the bar only moves forward
+            self.last = fraction
+            try:
+                self.listener(fraction)
+            except Exception:
+                logger.exception("progress listener failed")
+
+
 def _collect(
-    process: subprocess.Popen[bytes], deadline: float, max_output: int
+    process: subprocess.Popen[bytes], deadline: float, max_output: int,
+    progress: ProgressReader | None = None,
 ) -> tuple[bytes, bytes, str | None]:
     """Read both pipes until the child closes them, the clock runs out or it says too much."""
     assert process.stdout is not None and process.stderr is not None
@@ -123,6 +161,8 @@ def _collect(
                     continue
                 buffer: bytearray = key.data
                 buffer += chunk
+                if buffer is err and progress is not None:
+                    progress.feed(chunk)
                 if buffer is err and len(err) > 4 * STDERR_KEPT:
                     del err[: len(err) - STDERR_KEPT]
                 if len(out) > max_output:
@@ -223,7 +263,9 @@ def _explain(returncode: int, err: bytes, mode: str, limits: Limits, elapsed: fl
     )
 
 
-def child_command(path: str, mode: str, limits: Limits, evidence: bool = True) -> list[str]:
+def child_command(
+    path: str, mode: str, limits: Limits, evidence: bool = True, progress: bool = False
+) -> list[str]:
     # An absolute path can never be taken for an option, whatever the file is called.
     command = [
         sys.executable,
@@ -239,16 +281,25 @@ def child_command(path: str, mode: str, limits: Limits, evidence: bool = True) -
     ]
     if not evidence:
         command.append("--no-evidence")
+    if progress:
+        command.append("--progress")
     return command
 
 
 def run_inspection_child(
-    path: str, *, mode: str = "full", limits: Limits | None = None, evidence: bool = True
+    path: str,
+    *,
+    mode: str = "full",
+    limits: Limits | None = None,
+    evidence: bool = True,
+    on_progress: Callable[[float], None] | None = None,
 ) -> Findings:
     """Inspect a file in a limited child process; never raises for anything the file does.
 
     mode "metadata" reads the headers only (a fraction of a second); "full" also
-    decodes the picture and the sound (quality.analyse).
+    decodes the picture and the sound (quality.analyse). `on_progress(fraction)` is
+    called in this process, from the reading loop, as the decode pass advances
+    through the file's duration; 1.0 comes once the pass has ended.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -257,7 +308,7 @@ def run_inspection_child(
     started = time.monotonic()
     try:
         process = subprocess.Popen(
-            child_command(path, mode, limits, evidence),
+            child_command(path, mode, limits, evidence, progress=on_progress is not None),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -268,7 +319,8 @@ def run_inspection_child(
         )
     except OSError as error:
         return _failure("无法启动检查程序", f"The checker could not be started ({error})")
-    out, err, why = _collect(process, started + wall, limits.max_output_mb * 1024 * 1024)
+    reader = ProgressReader(on_progress) if on_progress is not None else None
+    out, err, why = _collect(process, started + wall, limits.max_output_mb * 1024 * 1024, reader)
     elapsed = time.monotonic() - started
     if why == "timeout":
         shown = f"{wall:g}"
