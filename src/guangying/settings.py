@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "guangying.accounts",
     "guangying.campaigns",
     "guangying.submissions",
+    "guangying.uploads",
     "guangying.demo",
 ]
 
@@ -208,6 +209,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_TEMP_DIR = os.environ.get("GUANGYING_UPLOAD_TEMP_DIR") or None
 FILE_UPLOAD_PERMISSIONS = 0o640
 GUANGYING_MAX_VIDEO_MB = int(os.environ.get("GUANGYING_MAX_VIDEO_MB", str(8 * 1024)))
+# Resumable (tus) uploads: partial files live here until the last byte, and go
+# when nobody continues them for this many hours; parallel unfinished uploads per person.
+GUANGYING_UPLOAD_DIR = os.environ.get("GUANGYING_UPLOAD_DIR") or None
+GUANGYING_UPLOAD_EXPIRY_HOURS = float(os.environ.get("GUANGYING_UPLOAD_EXPIRY_HOURS", "24"))
+GUANGYING_UPLOAD_MAX_PARALLEL = int(os.environ.get("GUANGYING_UPLOAD_MAX_PARALLEL", "3"))
 
 DEFAULT_FROM_EMAIL = os.environ.get("GUANGYING_DEFAULT_FROM_EMAIL", "光影 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

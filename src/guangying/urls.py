@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("guangying.accounts.urls")),
     path("c/", include("guangying.campaigns.urls")),
+    path("uploads/", include("guangying.uploads.urls")),
     path("", include("guangying.submissions.urls")),
 ]
