@@ -34,8 +34,8 @@ MEMORY_PROBLEM = ("解码所需内存超过上限", "Reading the file needs more
 INTERNAL_PROBLEM = ("检查程序出错，无法检查此文件", "The checker failed on this file")
 
 
-def apply_limits(memory_mb: int | None, cpu_s: int | None) -> None:
-    """Address space, CPU time, no files written, no core dumps."""
+def apply_limits(memory_mb: int | None, cpu_s: int | None, max_write_mb: int = 0) -> None:
+    """Address space, CPU time, no files written (but a rendition's, up to a size), no core dumps."""
     if memory_mb:
         limit = int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -44,7 +44,8 @@ def apply_limits(memory_mb: int | None, cpu_s: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (int(cpu_s), int(cpu_s) + 5))
     # A write to a file fails with EFBIG instead of killing the process with SIGXFSZ.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    written = int(max_write_mb) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (written, written))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
@@ -132,7 +133,10 @@ def inspect_file(path: str, mode: str, evidence: bool = True, progress: bool = F
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m guangying.inspection.child")
     parser.add_argument("path")
-    parser.add_argument("--mode", choices=["metadata", "full"], default="full")
+    parser.add_argument("--mode", choices=["metadata", "full", "rendition"], default="full")
+    parser.add_argument("--out", default=None, help="rendition: the folder the files are written to")
+    parser.add_argument("--max-write-mb", type=int, default=0)
+    parser.add_argument("--force-preview", action="store_true")
     parser.add_argument("--memory-mb", type=int, default=None)
     parser.add_argument("--cpu-s", type=int, default=None)
     parser.add_argument("--no-evidence", action="store_true")
@@ -155,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.close(out_fd)
         return int(exit_.code or 2)
 
+    if args.mode == "rendition":
+        return _render(args, out_fd, started)
     try:
         apply_limits(args.memory_mb, args.cpu_s)
         findings = inspect_file(args.path, args.mode, evidence=not args.no_evidence,
@@ -187,6 +193,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             view = view[written:]
     except OSError as error:
         _log(f"could not write the findings: {error}")
+        return 3
+    finally:
+        os.close(out_fd)
+    return 0
+
+
+def _render(args: argparse.Namespace, out_fd: int, started: float) -> int:
+    """The rendition mode: files into --out, one RenditionResult as JSON on standard output."""
+    from guangying.inspection.rendition import RenditionResult, render
+
+    try:
+        apply_limits(args.memory_mb, args.cpu_s, args.max_write_mb)
+        result = render(args.path, args.out or ".", force_preview=args.force_preview)
+    except BaseException as error:
+        _log("rendition failed:\n" + traceback.format_exc())
+        problem = MEMORY_PROBLEM if is_out_of_memory(error) else INTERNAL_PROBLEM
+        result = RenditionResult(problem=problem[0], problem_en=problem[1])
+    result.elapsed_s = round(time.perf_counter() - started, 4)
+    data = (json.dumps({"rendition": asdict(result)}, ensure_ascii=True) + "\n").encode("ascii")
+    try:
+        os.write(out_fd, data)
+    except OSError as error:
+        _log(f"could not write the rendition result: {error}")
         return 3
     finally:
         os.close(out_fd)
