@@ -1,6 +1,8 @@
 from guangying.submissions.models import Attachment
 from guangying.uploads.models import Upload
+
 from .conftest import sha256
+
 
 def test_smoke(tus, work, video_bytes):
     url = tus.send(work, video_bytes, chunk=10000)
