@@ -24,6 +24,19 @@ def _is_file_check(args: list[str]) -> bool:
     )
 
 
+def _sweep_before_working() -> None:
+    """A worker starting after a crash takes back the video checks its predecessor left running."""
+    import django
+
+    django.setup()
+    try:
+        from guangying.submissions.checking import sweep
+
+        sweep()
+    except Exception as error:  # a database not yet migrated must not stop the worker
+        print(f"sweep of stale video checks skipped: {error}", file=sys.stderr)
+
+
 def main() -> None:
     if _is_file_check(sys.argv[1:]):
         from guangying.inspection.cli import main as check_files
@@ -31,6 +44,9 @@ def main() -> None:
         sys.exit(check_files(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guangying.settings")
     from django.core.management import execute_from_command_line
+
+    if sys.argv[1:2] == ["db_worker"]:
+        _sweep_before_working()
 
     execute_from_command_line([sys.argv[0].replace("__main__.py", "guangying"), *sys.argv[1:]])
 

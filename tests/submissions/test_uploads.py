@@ -266,8 +266,14 @@ def test_replacing_one_slot_leaves_other_slots_and_episodes_alone(cq_work, membe
     pledge = upload(cq_work, "copyright_pledge", "承诺书.pdf", pdf_bytes(), member)
     script = upload(cq_work, "final_script", "文稿.docx", docx_bytes(), member)
     replaced = upload(cq_work, "video", "第1集-新.mp4", mp4_bytes, member, episode=first_episode)
+    # The old video stays current until the new one has been checked.
+    assert first_episode.current_video() == video_one
+    from guangying.submissions.checking import start_checks
+
+    start_checks(replaced.pk)
     current = set(cq_work.current_attachments())
     assert current == {replaced, video_two, pledge, script}
+    assert first_episode.current_video() == replaced
     video_one.refresh_from_db()
     assert video_one.superseded_at is not None
 

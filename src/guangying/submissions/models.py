@@ -119,9 +119,10 @@ class Episode(models.Model):
         return self.title or _("第 %(n)s 集") % {"n": self.number}
 
     def current_video(self) -> "Attachment | None":
+        """The oldest video not yet superseded: a replacement takes over once it is checked."""
         return (
             self.attachments.filter(kind=Attachment.VIDEO, superseded_at__isnull=True)
-            .order_by("-uploaded_at")
+            .order_by("uploaded_at", "pk")
             .first()
         )
 
@@ -188,6 +189,7 @@ class WorkHistory(models.Model):
         REJECT = "reject", _("不予受理")
         EXTEND = "extend", _("单独延期")
         REOPEN = "reopen", _("重新审查")
+        WAIVE = "waive", _("豁免技术规则")
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="history")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
@@ -206,3 +208,73 @@ class WorkHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Inspection(models.Model):
+    """One automatic check of one video, as the worker ran it; the report is the engine's JSON."""
+
+    class Mode(models.TextChoices):
+        METADATA = "metadata", _("文件头检查")
+        FULL = "full", _("完整检查")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("检查中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("检查失败")
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="inspections")
+    mode = models.CharField(_("检查方式"), max_length=10, choices=Mode.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.FloatField(_("进度"), default=0.0)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    report = models.JSONField(_("检查报告"), null=True, blank=True)
+    outcome = models.CharField(_("结论"), max_length=10, blank=True)
+    ruleset_fingerprint = models.CharField(_("规则指纹"), max_length=64)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("自动检查")
+        verbose_name_plural = _("自动检查")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attachment", "mode", "ruleset_fingerprint"], name="inspection_one_per_rules"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id} {self.mode} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("submissions:report", kwargs={"pk": self.attachment_id})
+
+
+class Waiver(models.Model):
+    """The organiser accepts one failing hard rule for one work, with the reason on record."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="waivers")
+    check_id = models.CharField(_("检查项"), max_length=60)
+    reason = models.TextField(_("豁免理由"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("技术规则豁免")
+        verbose_name_plural = _("技术规则豁免")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "check_id"], name="waiver_one_per_rule")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} {self.check_id}"

@@ -120,7 +120,10 @@ def store_attachment(
     user: object,
     episode: Episode | None = None,
 ) -> Attachment:
-    """Check and keep one uploaded file; the previous file of the slot is kept as superseded."""
+    """Check and keep one uploaded file; the previous file of the slot is kept as superseded.
+
+    A video's predecessor is superseded later, when the new video's check has finished.
+    """
     size = uploaded.size or 0
     if size == 0:
         raise UploadRefused(_("「%(label)s」是空文件（0 字节），请检查后重新选择。") % {"label": rule.label})
@@ -161,10 +164,13 @@ def store_attachment(
         with transaction.atomic():
             # Two uploads into one slot at once: the lock orders them, the later one stays current.
             Work.objects.select_for_update().filter(pk=work.pk).first()
-            previous = Attachment.objects.filter(
-                work=work, kind=kind, episode=episode, superseded_at__isnull=True
-            )
-            previous.update(superseded_at=timezone.now())
+            # A new video takes over only once its check is done (checking.promote): until
+            # then the previous one stays current, for the organiser and for handing in.
+            if kind != Attachment.VIDEO:
+                previous = Attachment.objects.filter(
+                    work=work, kind=kind, episode=episode, superseded_at__isnull=True
+                )
+                previous.update(superseded_at=timezone.now())
             attachment.save()
             Work.objects.filter(pk=work.pk).update(updated_at=timezone.now())
     except Exception:
