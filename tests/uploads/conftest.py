@@ -40,8 +40,10 @@ class Tus:
 
     def patch(self, url: str, data: bytes, offset: int, *, content_type="application/offset+octet-stream",
               **headers):
+        # Django's client leaves out both headers for an empty body; tus-js-client sends them.
+        headers = {"CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(data)), **TUS, **headers}
         return self.client.generic("PATCH", url, data=data, content_type=content_type,
-                                   HTTP_UPLOAD_OFFSET=str(offset), **{**TUS, **headers})
+                                   HTTP_UPLOAD_OFFSET=str(offset), **headers)
 
     def head(self, url: str, **headers):
         return self.client.head(url, **{**TUS, **headers})
