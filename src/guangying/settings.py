@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "guangying.campaigns",
     "guangying.submissions",
     "guangying.uploads",
+    "guangying.playback",
     "guangying.demo",
 ]
 
@@ -200,6 +201,25 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Object storage (S3 or any S3-compatible server) instead of local disk. Files are
+# private: no public ACL, reached only through the platform's checked views.
+if os.environ.get("GUANGYING_STORAGE", "local").strip().lower() == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("GUANGYING_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("GUANGYING_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("GUANGYING_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("GUANGYING_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("GUANGYING_S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Where a video kept in object storage is copied for the rendition child, which needs a path.
+GUANGYING_WORK_TEMP_DIR = os.environ.get("GUANGYING_WORK_TEMP_DIR") or None
 
 # Uploads are spooled to disk past 1 MiB and copied to storage in chunks:
 # a video of several gigabytes never sits in memory.

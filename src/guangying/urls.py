@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/", include("guangying.accounts.urls")),
     path("c/", include("guangying.campaigns.urls")),
     path("uploads/", include("guangying.uploads.urls")),
+    path("play/", include("guangying.playback.urls")),
     path("", include("guangying.submissions.urls")),
 ]
