@@ -1,0 +1,55 @@
+"""The resumable-upload widget in Debian's chromium: a real video through tus-js-client to the slot."""
+
+import hashlib
+
+import pytest
+from playwright.sync_api import expect
+
+from guangying.demo.media import make_video, png_bytes
+from guangying.submissions.models import Attachment
+from guangying.uploads.models import Upload
+from tests.browser.conftest import browser, new_page  # noqa: F401  (the browser suite's fixtures)
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    expect(page.locator("header.site")).to_contain_text("退出")
+
+
+def test_a_video_goes_through_the_widget_and_is_attached(new_page, member, work, tmp_path):  # noqa: F811
+    video = make_video(tmp_path / "长川市委统战部-一封家书.mp4", seconds=1)
+    page = new_page()
+    log_in(page, member.email)
+    page.goto(work.get_absolute_url())
+    widget = page.locator("[data-tus-upload]").first
+    expect(widget).to_be_visible()
+    widget.locator("[data-tus-file]").set_input_files(str(video))
+    widget.locator("[data-tus-start]").click()
+    page.wait_for_function("document.querySelector('[data-tus-progress]').value === 100")
+    expect(widget.locator("[data-tus-status]")).to_contain_text("上传完成")
+    # The page reloads and shows the file in its slot.
+    expect(page.locator(".card", has_text="长川市委统战部-一封家书.mp4").first).to_be_visible()
+    attachment = Attachment.objects.get(work=work)
+    assert attachment.sha256 == hashlib.sha256(video.read_bytes()).hexdigest()
+    assert attachment.episode == work.episodes.first()
+    assert Upload.objects.get().state == Upload.State.COMPLETE
+
+
+def test_a_refusal_is_shown_with_the_servers_reason(new_page, member, work, tmp_path):  # noqa: F811
+    fake = tmp_path / "作品.mp4"
+    fake.write_bytes(png_bytes() * 40)
+    page = new_page()
+    log_in(page, member.email)
+    page.goto(work.get_absolute_url())
+    widget = page.locator("[data-tus-upload]").first
+    widget.locator("[data-tus-file]").set_input_files(str(fake))
+    widget.locator("[data-tus-start]").click()
+    expect(widget.locator("[data-tus-status]")).to_contain_text("上传失败：「视频文件」的文件内容是 PNG")
+    expect(widget.locator("[data-tus-start]")).to_be_visible()
+    assert not Attachment.objects.exists()
