@@ -16,7 +16,7 @@ from guangying.submissions.models import Attachment, Work, WorkHistory, WorkStat
 from guangying.submissions.uploads import human_size
 from tests.factories import CampaignFactory, EntrantFactory, WorkFactory, member_of, organiser_of
 
-from .helpers import complete_work, docx_bytes, stored_files, upload
+from .helpers import complete_work, docx_bytes, record_passing_checks, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +102,7 @@ def test_entrant_creates_fills_uploads_and_submits(entrant_client, unit, member,
 
     response = send(client, work, video_slot(work), "长川市委统战部-光谷里的微光.mp4", mp4_bytes)
     assert said(response) == ["已上传「长川市委统战部-光谷里的微光.mp4」（46 KB）。"]
+    record_passing_checks(work)
     response = send(client, work, "copyright_pledge", "版权承诺书（盖章）.pdf", pdf_bytes())
     assert said(response) == [f"已上传「版权承诺书（盖章）.pdf」（{human_size(len(pdf_bytes()))}）。"]
     assert "信息和材料已齐全，可以提交。" in response.content.decode()

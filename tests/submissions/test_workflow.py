@@ -19,7 +19,7 @@ from tests.factories import (
     preset_rules,
 )
 
-from .helpers import complete_form, complete_work, docx_bytes, upload
+from .helpers import complete_form, complete_work, docx_bytes, record_passing_checks, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -197,6 +197,7 @@ def test_missing_pledge_alone(unit, member, mp4_bytes):
     work = workflow.create_work(unit, member, title="光谷里的微光")
     complete_form(work)
     upload(work, "video", "作品.mp4", mp4_bytes, member, episode=work.episodes.get())
+    record_passing_checks(work)
     assert refused(workflow.submit, work, member) == ["缺少「版权承诺书」。"]
 
 
@@ -204,6 +205,7 @@ def test_chongqing_draft_names_its_own_rows_and_the_final_script(cq_unit, cq_mem
     work = workflow.create_work(cq_unit, cq_member, title="红岩家书")
     upload(work, "video", "作品.mp4", mp4_bytes, cq_member, episode=work.episodes.get())
     upload(work, "copyright_pledge", "承诺书.pdf", pdf_bytes(), cq_member)
+    record_passing_checks(work)
     messages = refused(workflow.submit, work, cq_member)
     assert messages == [
         "请填写「作品时长」。",
@@ -494,12 +496,14 @@ def test_chongqing_series_needs_a_video_for_every_episode(cq_unit, cq_member, mp
     upload(work, "copyright_pledge", "承诺书.pdf", pdf_bytes(), cq_member)
     upload(work, "final_script", "文稿.docx", docx_bytes(), cq_member)
     upload(work, "video", "第2集.mp4", mp4_bytes, cq_member, episode=second)
+    record_passing_checks(work)
     assert refused(workflow.submit, work, cq_member) == [
         "第 1 集尚未上传视频文件。",
         "第 3 集尚未上传视频文件。",
     ]
     upload(work, "video", "第1集.mp4", mp4_bytes, cq_member, episode=work.episodes.get(number=1))
     upload(work, "video", "第3集.mp4", mp4_bytes, cq_member, episode=third)
+    record_passing_checks(work)
     assert workflow.submit(work, cq_member).state == WorkState.SUBMITTED
 
 
@@ -537,6 +541,7 @@ def test_a_submitted_work_takes_no_new_episodes(cq_unit, cq_member, mp4_bytes):
 def test_a_hubei_work_with_two_episodes_cannot_be_handed_in(ready, member, mp4_bytes):
     extra = ready.episodes.create(number=2)
     upload(ready, "video", "第二个.mp4", mp4_bytes, member, episode=extra)
+    record_passing_checks(ready)
     assert refused(workflow.submit, ready, member) == ["本活动不接受系列作品，每件作品只能有一个视频。"]
 
 

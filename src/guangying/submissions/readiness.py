@@ -141,6 +141,14 @@ def deadline_problems(work: Work, at: datetime | None = None) -> list[str]:
 
 
 def submission_problems(work: Work, at: datetime | None = None) -> list[str]:
-    """Everything that blocks submitting, except the quota (checked under a lock)."""
+    """Everything that blocks submitting, except the quota (checked under a lock).
+
+    The automatic check counts too (checking.inspection_problems): a failing hard rule
+    not waived by the organiser, a hard rule that could not be checked, or a full
+    check not finished yet.
+    """
+    from .checking import inspection_problems
+
     rules = work.campaign.rules
-    return deadline_problems(work, at) + form_problems(rules, work) + file_problems(rules, work)
+    return (deadline_problems(work, at) + form_problems(rules, work) + file_problems(rules, work)
+            + inspection_problems(work))
