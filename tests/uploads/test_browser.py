@@ -32,9 +32,10 @@ def test_a_video_goes_through_the_widget_and_is_attached(new_page, member, work,
     widget.locator("[data-tus-file]").set_input_files(str(video))
     widget.locator("[data-tus-start]").click()
     page.wait_for_function("document.querySelector('[data-tus-progress]').value === 100")
-    expect(widget.locator("[data-tus-status]")).to_contain_text("上传完成")
+    # The last PATCH answers once the file is hashed, moved and attached: give a loaded machine time.
+    expect(widget.locator("[data-tus-status]")).to_contain_text("上传完成", timeout=60_000)
     # The page reloads and shows the file in its slot.
-    expect(page.locator(".card", has_text="长川市委统战部-一封家书.mp4").first).to_be_visible()
+    expect(page.locator(".card", has_text="长川市委统战部-一封家书.mp4").first).to_be_visible(timeout=30_000)
     attachment = Attachment.objects.get(work=work)
     assert attachment.sha256 == hashlib.sha256(video.read_bytes()).hexdigest()
     assert attachment.episode == work.episodes.first()
@@ -50,6 +51,7 @@ def test_a_refusal_is_shown_with_the_servers_reason(new_page, member, work, tmp_
     widget = page.locator("[data-tus-upload]").first
     widget.locator("[data-tus-file]").set_input_files(str(fake))
     widget.locator("[data-tus-start]").click()
-    expect(widget.locator("[data-tus-status]")).to_contain_text("上传失败：「视频文件」的文件内容是 PNG")
+    expect(widget.locator("[data-tus-status]")).to_contain_text("上传失败：「视频文件」的文件内容是 PNG",
+                                                                timeout=30_000)
     expect(widget.locator("[data-tus-start]")).to_be_visible()
     assert not Attachment.objects.exists()
