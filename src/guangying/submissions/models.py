@@ -278,3 +278,37 @@ class Waiver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_id} {self.check_id}"
+
+
+class CloudLink(models.Model):
+    """A cloud-drive link standing in for a video too large to send, where the notice allows it.
+
+    The organiser fetches the file from the drive and attaches it later; until
+    then the link, its extraction code and how long the code stays valid are
+    what the entrant handed in.
+    """
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="cloud_links")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="cloud_links")
+    url = models.URLField(_("网盘链接"), max_length=500)
+    code = models.CharField(_("提取码"), max_length=20, blank=True)
+    provider = models.CharField(_("网盘"), max_length=40, blank=True)
+    valid_until = models.DateField(_("提取码有效期至"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    fetched = models.ForeignKey(
+        Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("网盘链接")
+        verbose_name_plural = _("网盘链接")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.url

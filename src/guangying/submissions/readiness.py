@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from guangying.rulesets import RuleSet
 
+from .cloud_links import accepts_links, episode_has_link, link_problems_on_submit
 from .models import Attachment, Work
 from .text import count_chars
 from .uploads import VIDEO_FORMATS, FileRule
@@ -102,11 +103,12 @@ def file_problems(rules: RuleSet, work: Work) -> list[str]:
     problems: list[str] = []
     current = list(work.current_attachments())
     episodes = list(work.episodes.all())
+    links_allowed = accepts_links(rules)
     if not episodes:
         problems.append(_("请上传视频文件。"))
     for episode in episodes:
         has_video = any(a.kind == Attachment.VIDEO and a.episode_id == episode.pk for a in current)
-        if not has_video:
+        if not has_video and not (links_allowed and episode_has_link(episode)):
             if len(episodes) > 1:
                 problems.append(_("第 %(n)s 集尚未上传视频文件。") % {"n": episode.number})
             else:
@@ -151,4 +153,4 @@ def submission_problems(work: Work, at: datetime | None = None) -> list[str]:
 
     rules = work.campaign.rules
     return (deadline_problems(work, at) + form_problems(rules, work) + file_problems(rules, work)
-            + inspection_problems(work))
+            + link_problems_on_submit(work, at) + inspection_problems(work))
