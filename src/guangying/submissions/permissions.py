@@ -41,3 +41,16 @@ rules.add_perm("submissions.submit_work", is_entrant_member)
 rules.add_perm("submissions.withdraw_work", is_entrant_member)
 rules.add_perm("submissions.check_work", organises_work)
 rules.add_perm("submissions.view_attachment", may_view_attachment)
+
+
+@rules.predicate
+def organises_campaign(user: object, campaign: object) -> bool:
+    return campaign is not None and organises(user, campaign)
+
+
+# The automatic check: the unit reads its own reports to know what to fix; only the
+# organiser sees the whole campaign's matrix, re-checks it and waives a rule.
+rules.add_perm("submissions.view_check_report", may_view_attachment)
+rules.add_perm("submissions.waive_check", organises_work)
+rules.add_perm("submissions.view_compliance", organises_campaign)
+rules.add_perm("submissions.recheck_campaign", organises_campaign)

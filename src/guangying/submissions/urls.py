@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import check_views, link_views, views
 
 app_name = "submissions"
 
@@ -20,4 +20,14 @@ urlpatterns = [
     path("works/<int:pk>/check/<str:action>/", views.formal_check, name="check"),
     path("works/<int:pk>/extend/", views.extend, name="extend"),
     path("files/<int:pk>/", views.download, name="download"),
+    path("works/<int:pk>/episodes/<int:episode>/cloud-link/", link_views.hand_in_link, name="cloud_link"),
+    path("c/<slug:slug>/manage/cloud-links/", link_views.links_page, name="cloud_links"),
+    path("cloud-links/<int:pk>/attach/", link_views.attach_fetched, name="attach_fetched"),
+    path("files/<int:pk>/report/", check_views.report, name="report"),
+    path("files/<int:pk>/report/progress/", check_views.report_progress, name="report_progress"),
+    path("works/<int:pk>/waive/", check_views.waive, name="waive"),
+    path("c/<slug:slug>/manage/compliance/", check_views.compliance_matrix, name="compliance"),
+    path("c/<slug:slug>/manage/compliance/export.xlsx", check_views.compliance_export,
+         name="compliance_export"),
+    path("c/<slug:slug>/manage/compliance/recheck/", check_views.recheck, name="recheck"),
 ]
