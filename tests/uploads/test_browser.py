@@ -1,6 +1,7 @@
 """The resumable-upload widget in Debian's chromium: a real video through tus-js-client to the slot."""
 
 import hashlib
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -55,3 +56,55 @@ def test_a_refusal_is_shown_with_the_servers_reason(new_page, member, work, tmp_
                                                                 timeout=30_000)
     expect(widget.locator("[data-tus-start]")).to_be_visible()
     assert not Attachment.objects.exists()
+
+
+TUS_URL = re.compile(r"/uploads/tus/")
+
+
+def test_an_upload_cut_off_by_a_reload_is_continued_not_started_again(new_page, member, work,  # noqa: F811
+                                                                       tmp_path):
+    video = make_video(tmp_path / "一封家书.mp4", seconds=1)
+    page = new_page()
+    log_in(page, member.email)
+    page.goto(work.get_absolute_url())
+    # The network fails every PATCH: the upload is created, then the page is reloaded.
+    page.route(TUS_URL, lambda route: route.abort() if route.request.method == "PATCH"
+               else route.continue_())
+    widget = page.locator("[data-tus-upload]").first
+    widget.locator("[data-tus-file]").set_input_files(str(video))
+    with page.expect_response(lambda r: r.request.method == "POST" and TUS_URL.search(r.url)):
+        widget.locator("[data-tus-start]").click()
+    page.reload()  # first, so that no retry of the old page slips through
+    page.unroute(TUS_URL)
+    widget = page.locator("[data-tus-upload]").first
+    expect(widget.locator("[data-tus-status]")).to_contain_text("「一封家书.mp4」上次没有传完")
+    widget.locator("[data-tus-file]").set_input_files(str(video))
+    widget.locator("[data-tus-start]").click()
+    expect(page.locator(".card", has_text="一封家书.mp4").first).to_contain_text("SHA-256", timeout=60_000)
+    upload = Upload.objects.get()
+    assert upload.state == Upload.State.COMPLETE, "the first upload was continued, not a second one"
+    assert Attachment.objects.get(work=work).sha256 == hashlib.sha256(video.read_bytes()).hexdigest()
+
+
+def test_a_dropped_connection_is_retried_by_itself(new_page, member, work, tmp_path):  # noqa: F811
+    video = make_video(tmp_path / "一封家书.mp4", seconds=1)
+    page = new_page()
+    log_in(page, member.email)
+    page.goto(work.get_absolute_url())
+    dropped = []
+
+    def drop_first_patch(route):
+        if route.request.method == "PATCH" and not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(TUS_URL, drop_first_patch)
+    widget = page.locator("[data-tus-upload]").first
+    widget.locator("[data-tus-file]").set_input_files(str(video))
+    widget.locator("[data-tus-start]").click()
+    expect(page.locator(".card", has_text="一封家书.mp4").first).to_contain_text("SHA-256", timeout=60_000)
+    assert dropped
+    assert Upload.objects.get().state == Upload.State.COMPLETE
+    assert Attachment.objects.get(work=work).size == video.stat().st_size

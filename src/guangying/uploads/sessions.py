@@ -248,10 +248,13 @@ def append(
         os.ftruncate(fd, offset)  # bytes past the recorded offset were never confirmed
         Upload.objects.filter(pk=upload.pk).update(expires_at=_new_expiry())
         position = _receive(upload, rule, fd, read, offset, content_length, checksum)
-        upload.offset = position
         upload.expires_at = _new_expiry()
-        Upload.objects.filter(pk=upload.pk).update(offset=position, expires_at=upload.expires_at)
-        if position == upload.length:
+        if position < upload.length:
+            upload.offset = position
+            Upload.objects.filter(pk=upload.pk).update(offset=position, expires_at=upload.expires_at)
+        else:
+            # The full offset is recorded with the attachment: a HEAD while the file is being
+            # hashed and moved must not tell the client it is done.
             _finish(user, upload, rule, fd)
     return upload
 
@@ -329,14 +332,15 @@ def _receive(upload: Upload, rule: FileRule, fd: int, read: Callable[[int], byte
                 sniffed = True
                 writer.drain()
                 upload.detected_format = _check_format(upload, rule, os.pread(fd, HEAD_BYTES, 0))
-            if hasher is None and position - recorded >= COMMIT_EVERY and writer.written_to > recorded:
+            if (hasher is None and position - recorded >= COMMIT_EVERY
+                    and recorded < writer.written_to < upload.length):
                 recorded = writer.written_to
                 Upload.objects.filter(pk=upload.pk).update(offset=recorded)
         writer.drain()
     except _ClientGone:
         # The client went away mid-body: keep what arrived unless it had to be verified.
         writer.drain()
-        if hasher is None:
+        if hasher is None and position < upload.length:
             Upload.objects.filter(pk=upload.pk).update(offset=position)
         else:
             os.ftruncate(fd, offset)
@@ -392,10 +396,11 @@ def _finish(user: User, upload: Upload, rule: FileRule, fd: int) -> None:
     partial.close()
     upload.state = Upload.State.COMPLETE
     upload.attachment = attachment
+    upload.offset = size
     upload.completed_at = timezone.now()
     Upload.objects.filter(pk=upload.pk).update(
-        state=upload.state, attachment=attachment, completed_at=upload.completed_at,
-        detected_format=upload.detected_format)
+        state=upload.state, attachment=attachment, completed_at=upload.completed_at, offset=size,
+        detected_format=upload.detected_format, expires_at=upload.expires_at)
 
 
 def _discard(upload: Upload) -> None:

@@ -98,6 +98,20 @@
       });
     }
 
+    // After a reload the browser forgets the file, not the upload: say how to continue it.
+    try {
+      var prefix = "tus::guangying/" + d.work + "/" + d.slot + "/";
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) {
+          var stored = JSON.parse(window.localStorage.getItem(key) || "{}");
+          var name = (stored.metadata && stored.metadata.filename) || "";
+          say(d.msgUnfinished.replace("%(name)s", name));
+          break;
+        }
+      }
+    } catch (e) { /* storage unavailable: uploads still work, without resuming after a reload */ }
+
     start.addEventListener("click", begin);
     pause.addEventListener("click", function () {
       if (!upload) return;
