@@ -106,3 +106,12 @@ def test_the_rendition_is_queued_when_the_upload_commits(db, hubei, unit, member
     assert callbacks, "the rendition waits for the commit"
     rendition = Rendition.objects.get(attachment=attachment)
     assert rendition.status == Rendition.Status.READY and rendition.playable_original
+
+
+def test_a_deleted_video_takes_its_rendition_files_along(scene, django_capture_on_commit_callbacks):
+    storage = scene.rendition.poster.storage
+    names = [scene.rendition.poster.name, scene.rendition.contact_sheet.name]
+    assert all(storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        Attachment.objects.filter(pk=scene.video.pk).delete()
+    assert not any(storage.exists(name) for name in names)

@@ -64,7 +64,8 @@ def make(attachment: Attachment, *, force_preview: bool = False) -> Rendition:
                         field.save(stored, File(handle), save=False)
             rendition.preview_size = (folder / result.preview).stat().st_size if result.preview else None
     except NoRoom:
-        return _fail(rendition, "临时磁盘空间不足，稍后将重试", "Not enough temporary disk space; will retry")
+        return _fail(rendition, "临时磁盘空间不足，未能生成播放版本",
+                     "Not enough temporary disk space to make the rendition")
     except FileNotFoundError:
         return _fail(rendition, "视频文件已不存在", "The video file no longer exists")
     rendition.playable_original = result.playable

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from guangying.submissions.models import Attachment
@@ -28,3 +28,20 @@ def queue_rendition(sender: type, instance: Attachment, created: bool, **kwargs:
 
     Rendition.objects.get_or_create(attachment=instance)
     transaction.on_commit(partial(_enqueue, instance.pk))
+
+
+def _remove_files(names: list[tuple[object, str]]) -> None:
+    for storage, name in names:
+        try:
+            storage.delete(name)  # type: ignore[attr-defined]
+        except Exception:  # a file already gone, or storage unreachable: the row is gone either way
+            pass
+
+
+@receiver(post_delete, sender="playback.Rendition", dispatch_uid="playback.remove_rendition_files")
+def remove_rendition_files(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A deleted video's preview and stills go too, once the deletion is committed."""
+    names = [(field.storage, field.name)
+             for field in (instance.preview, instance.poster, instance.contact_sheet) if field]
+    if names:
+        transaction.on_commit(partial(_remove_files, names))
