@@ -2,6 +2,7 @@
 
 import hashlib
 import random
+import socket
 import threading
 import time
 
@@ -141,3 +142,23 @@ def test_two_uploads_racing_for_one_slot_attach_whole_files_and_the_last_wins(se
     # The later of the two in the slot's order is the newest record, as for two plain uploads.
     ordered = server.query("SELECT id FROM submissions_attachment WHERE work_id = ? ORDER BY id", work)
     assert len(ordered) == 2
+
+
+def test_bytes_sent_past_the_declared_content_length_are_not_stored(server, tmp_path):
+    """A client that sends more than it declares: the server reads what was declared, no more."""
+    data = sample(tmp_path, 2 * 1024 * 1024, seed=6)
+    client = server.client()
+    work, episode = server.fixture["works"][0]
+    url = client.create(work, episode, len(data))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as raw:
+        head = [f"PATCH {url} HTTP/1.1", f"Host: 127.0.0.1:{server.port}", "Connection: close",
+                "Content-Type: application/offset+octet-stream", "Upload-Offset: 0",
+                "Content-Length: 1000", *(f"{k}: {v}" for k, v in client.headers.items())]
+        raw.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + data[:1000] + b"\xff" * 5000)
+        answer = raw.recv(4096)
+    assert b" 204 " in answer.split(b"\r\n", 1)[0]
+    assert client.offset(url) == 1000
+    continue_until_done(client, url, data)
+    [(name, digest, _size)] = stored(server, work)
+    assert server.media(name).read_bytes() == data
+    assert digest == hashlib.sha256(data).hexdigest()
