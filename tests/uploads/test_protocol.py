@@ -448,3 +448,17 @@ def test_each_patch_moves_the_expiry_on(tus, work, video_bytes):
     Upload.objects.update(expires_at=timezone.now() + timedelta(minutes=5))
     response = tus.patch(url, video_bytes[:100], 0)
     assert parsedate_to_datetime(response["Upload-Expires"]) > timezone.now() + timedelta(hours=23)
+
+
+def test_delete_of_an_upload_whose_file_is_already_gone_still_ends_it(tus, work):
+    url = tus.start(work, 100)
+    Upload.objects.get().path.unlink()
+    assert tus.delete(url).status_code == 204
+    assert not Upload.objects.exists()
+
+
+def test_a_patch_to_an_upload_whose_file_is_gone_is_410(tus, work):
+    url = tus.start(work, 100)
+    Upload.objects.get().path.unlink()
+    response = tus.patch(url, b"\x00" * 10, 0)
+    assert response.status_code == 410 and "重新上传" in body(response)

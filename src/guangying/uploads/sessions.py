@@ -410,8 +410,8 @@ def _discard(upload: Upload) -> None:
 
 def terminate(upload: Upload) -> None:
     """The client gives up: the bytes go at once. A finished upload's attachment stays."""
-    if upload.state == Upload.State.RECEIVING:
-        with _Lock(upload.path):
+    if upload.state == Upload.State.RECEIVING and upload.path.exists():
+        with _Lock(upload.path):  # a PATCH under way answers 423 to the DELETE
             _discard(upload)
     else:
         _discard(upload)
@@ -427,8 +427,10 @@ def sweep_expired(now: datetime | None = None) -> int:
             try:
                 with _Lock(path):
                     _discard(upload)
-            except ProtocolError:
-                continue  # being written right now
+            except ProtocolError as busy:
+                if busy.status == 423:
+                    continue  # being written right now
+                _discard(upload)
         else:
             _discard(upload)
         removed += 1
