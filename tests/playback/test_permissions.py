@@ -115,3 +115,4 @@ def test_a_deleted_video_takes_its_rendition_files_along(scene, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         Attachment.objects.filter(pk=scene.video.pk).delete()
     assert not any(storage.exists(name) for name in names)
+
