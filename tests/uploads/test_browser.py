@@ -108,3 +108,30 @@ def test_a_dropped_connection_is_retried_by_itself(new_page, member, work, tmp_p
     assert dropped
     assert Upload.objects.get().state == Upload.State.COMPLETE
     assert Attachment.objects.get(work=work).size == video.stat().st_size
+
+
+def test_pause_and_resume(new_page, member, work, tmp_path):  # noqa: F811
+    video = make_video(tmp_path / "一封家书.mp4", seconds=1)
+    page = new_page()
+    log_in(page, member.email)
+    page.goto(work.get_absolute_url())
+    held = []
+    # The first PATCH hangs, as on a stalled network; the person pauses, then resumes.
+    page.route(TUS_URL, lambda route: held.append(route) if route.request.method == "PATCH" and not held
+               else route.continue_())
+    widget = page.locator("[data-tus-upload]").first
+    expect(widget.locator("[data-tus-pause]")).to_be_hidden()
+    widget.locator("[data-tus-file]").set_input_files(str(video))
+    widget.locator("[data-tus-start]").click()
+    expect(widget.locator("[data-tus-pause]")).to_be_visible()
+    expect(widget.locator("[data-tus-resume]")).to_be_hidden()
+    while not held:
+        page.wait_for_timeout(50)
+    widget.locator("[data-tus-pause]").click()
+    expect(widget.locator("[data-tus-status]")).to_contain_text("已暂停")
+    expect(widget.locator("[data-tus-resume]")).to_be_visible()
+    expect(widget.locator("[data-tus-start]")).to_be_hidden()
+    assert not Attachment.objects.exists()
+    widget.locator("[data-tus-resume]").click()
+    expect(page.locator(".card", has_text="一封家书.mp4").first).to_contain_text("SHA-256", timeout=60_000)
+    assert Upload.objects.get().state == Upload.State.COMPLETE

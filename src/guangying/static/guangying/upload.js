@@ -33,14 +33,16 @@
     var upload = null, samples = [];
 
     function say(text, bad) { status.textContent = text; status.className = "small" + (bad ? " bad" : ""); }
-    function buttons(running) { start.hidden = running || !!upload; pause.hidden = !running; resume.hidden = running || !upload; }
+    // The site's button style sets `display`, which beats the hidden attribute.
+    function show(el, visible) { el.hidden = !visible; el.style.display = visible ? "" : "none"; }
+    function buttons(running) { show(start, !running && !upload); show(pause, running); show(resume, !running && !!upload); }
 
     function progress(sent, total) {
       var now = Date.now();
       samples.push([now, sent]);
       while (samples.length > 2 && now - samples[0][0] > 5000) samples.shift();
       var pct = total ? Math.floor(sent * 100 / total) : 0;
-      bar.hidden = false; bar.value = pct;
+      show(bar, true); bar.value = pct;
       var text = pct + "% · " + human(sent) + " / " + human(total);
       var span = (now - samples[0][0]) / 1000;
       if (span > 0.5) {
@@ -86,7 +88,6 @@
           say(d.msgDone);
           upload = null;
           buttons(false);
-          pause.hidden = true;
           window.setTimeout(function () { window.location.reload(); }, 800);
         }
       });
@@ -112,6 +113,8 @@
       }
     } catch (e) { /* storage unavailable: uploads still work, without resuming after a reload */ }
 
+    buttons(false);
+    show(bar, false);
     start.addEventListener("click", begin);
     pause.addEventListener("click", function () {
       if (!upload) return;
