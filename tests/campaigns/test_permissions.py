@@ -26,7 +26,8 @@ from guangying.campaigns.models import (
     StaffInvitation,
 )
 from guangying.demo.media import pdf_bytes
-from guangying.submissions.models import Attachment, Episode, Work, WorkHistory, WorkState
+from guangying.submissions import checking
+from guangying.submissions.models import Attachment, Episode, Waiver, Work, WorkHistory, WorkState
 from tests.campaigns.conftest import ROLES, SECRET_B, World
 from tests.factories import EntrantFactory, WorkFactory
 
@@ -75,6 +76,10 @@ def campaign_url(name: str) -> Callable[[World], str]:
 
 def entrant_url(name: str) -> Callable[[World], str]:
     return lambda w: reverse(name, args=[w.campaign.slug, w.unit_a.pk])
+
+
+def video_of(work: Work) -> int:
+    return work.attachments.filter(kind=Attachment.VIDEO).values_list("pk", flat=True).first()
 
 
 def second_episode(w: World) -> str:
@@ -137,6 +142,21 @@ CASES = [
          ORGANISER_SEES),
     Case("works export", "get",
          lambda w: reverse("submissions:manage_export", args=[w.campaign.slug]), ORGANISER_SEES),
+    # --- the automatic check (src/guangying/submissions/check_views.py)
+    Case("check report", "get", lambda w: reverse("submissions:report", args=[video_of(w.draft_a)]),
+         UNIT_A_AND_ORGANISER_SEE),
+    Case("check progress", "get",
+         lambda w: reverse("submissions:report_progress", args=[video_of(w.draft_a)]),
+         UNIT_A_AND_ORGANISER_SEE),
+    Case("waive a rule", "post", work_url("waive", "submitted_a"), ORGANISER_DOES,
+         data=lambda w: {"check": "resolution", "reason": "主办方核实后接受"},
+         done=lambda w: Waiver.objects.filter(work=w.submitted_a, check_id="resolution").exists()),
+    Case("compliance matrix", "get",
+         lambda w: reverse("submissions:compliance", args=[w.campaign.slug]), ORGANISER_SEES),
+    Case("compliance export", "get",
+         lambda w: reverse("submissions:compliance_export", args=[w.campaign.slug]), ORGANISER_SEES),
+    Case("re-check all", "post", lambda w: reverse("submissions:recheck", args=[w.campaign.slug]),
+         ORGANISER_DOES, done=lambda w: checking.recheck_progress(w.campaign).finished),
     # --- the campaign (src/guangying/campaigns/urls.py)
     Case("campaign page", "get", campaign_url("detail"), EVERYONE_SEES),
     Case("individual sign-up page", "get", campaign_url("register"),
