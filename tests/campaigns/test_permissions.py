@@ -27,7 +27,16 @@ from guangying.campaigns.models import (
 )
 from guangying.demo.media import pdf_bytes
 from guangying.submissions import checking
-from guangying.submissions.models import Attachment, Episode, Waiver, Work, WorkHistory, WorkState
+from guangying.submissions.cloud_links import earliest_valid_until
+from guangying.submissions.models import (
+    Attachment,
+    CloudLink,
+    Episode,
+    Waiver,
+    Work,
+    WorkHistory,
+    WorkState,
+)
 from tests.campaigns.conftest import ROLES, SECRET_B, World
 from tests.factories import EntrantFactory, WorkFactory
 
@@ -80,6 +89,28 @@ def entrant_url(name: str) -> Callable[[World], str]:
 
 def video_of(work: Work) -> int:
     return work.attachments.filter(kind=Attachment.VIDEO).values_list("pk", flat=True).first()
+
+
+def cloud_link_url(w: World) -> str:
+    return reverse("submissions:cloud_link", args=[w.draft_a.pk, w.draft_a.episodes.first().pk])
+
+
+def cloud_link_data(w: World) -> dict[str, str]:
+    until = earliest_valid_until(w.campaign.rules) + timedelta(days=2)
+    return {"url": "https://pan.baidu.com/s/1test", "code": "ab12", "valid_until": until.isoformat()}
+
+
+def attach_url(w: World) -> str:
+    link = CloudLink.objects.filter(work=w.submitted_a).first() or CloudLink.objects.create(
+        work=w.submitted_a, episode=w.submitted_a.episodes.first(), url="https://pan.baidu.com/s/1x",
+        code="ab12", valid_until=earliest_valid_until(w.campaign.rules))
+    return reverse("submissions:attach_fetched", args=[link.pk])
+
+
+def fetched_file(w: World) -> dict[str, Any]:
+    video = Attachment.objects.get(pk=video_of(w.draft_a))
+    with video.file.open("rb") as source:
+        return {"file": SimpleUploadedFile("取回.mp4", source.read(), "video/mp4")}
 
 
 def second_episode(w: World) -> str:
@@ -157,6 +188,13 @@ CASES = [
          lambda w: reverse("submissions:compliance_export", args=[w.campaign.slug]), ORGANISER_SEES),
     Case("re-check all", "post", lambda w: reverse("submissions:recheck", args=[w.campaign.slug]),
          ORGANISER_DOES, done=lambda w: checking.recheck_progress(w.campaign).finished),
+    # --- cloud-drive links (src/guangying/submissions/link_views.py)
+    Case("hand in a cloud link", "post", cloud_link_url, UNIT_A_CHANGES, data=cloud_link_data,
+         done=lambda w: CloudLink.objects.filter(work=w.draft_a).exists()),
+    Case("cloud links to fetch", "get",
+         lambda w: reverse("submissions:cloud_links", args=[w.campaign.slug]), ORGANISER_SEES),
+    Case("attach a fetched video", "post", attach_url, ORGANISER_DOES, data=fetched_file,
+         done=lambda w: CloudLink.objects.filter(work=w.submitted_a, fetched__isnull=False).exists()),
     # --- the campaign (src/guangying/campaigns/urls.py)
     Case("campaign page", "get", campaign_url("detail"), EVERYONE_SEES),
     Case("individual sign-up page", "get", campaign_url("register"),

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guangying.submissions import workflow
 from guangying.submissions.cloud_links import (
@@ -28,6 +28,13 @@ from .helpers import complete_form, docx_bytes, record_passing_checks, upload
 pytestmark = pytest.mark.django_db
 
 LINK = "https://pan.baidu.com/s/1AbCdEfGhIjKlMnOp"
+
+
+@pytest.fixture(autouse=True)
+def in_chinese():
+    """The messages asserted here are the Chinese originals, whatever an earlier test switched to."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
