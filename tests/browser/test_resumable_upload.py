@@ -1,4 +1,4 @@
-"""The resumable-upload widget in Debian's chromium: a real video through tus-js-client to the slot."""
+"""The resumable-upload widget (guangying.uploads) in Debian's chromium, through tus-js-client."""
 
 import hashlib
 import re
@@ -9,10 +9,31 @@ from playwright.sync_api import expect
 from guangying.demo.media import make_video, png_bytes
 from guangying.submissions.models import Attachment
 from guangying.uploads.models import Upload
-from tests.browser.conftest import browser, new_page  # noqa: F401  (the browser suite's fixtures)
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, EntrantFactory, UserFactory, WorkFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def folders(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GUANGYING_UPLOAD_DIR = str(tmp_path / "partial")
+    settings.MEDIA_ROOT.mkdir()
+
+
+@pytest.fixture
+def unit(hubei):
+    return EntrantFactory(campaign=hubei, name="长川市委统战部")
+
+
+@pytest.fixture
+def member(unit):
+    return member_of(unit, UserFactory(name="单位成员甲"))
+
+
+@pytest.fixture
+def work(unit):
+    return WorkFactory(entrant=unit, title="一封家书")
 
 
 def log_in(page, email: str) -> None:
@@ -23,7 +44,7 @@ def log_in(page, email: str) -> None:
     expect(page.locator("header.site")).to_contain_text("退出")
 
 
-def test_a_video_goes_through_the_widget_and_is_attached(new_page, member, work, tmp_path):  # noqa: F811
+def test_a_video_goes_through_the_widget_and_is_attached(new_page, member, work, tmp_path):
     video = make_video(tmp_path / "长川市委统战部-一封家书.mp4", seconds=1)
     page = new_page()
     log_in(page, member.email)
@@ -43,7 +64,7 @@ def test_a_video_goes_through_the_widget_and_is_attached(new_page, member, work,
     assert Upload.objects.get().state == Upload.State.COMPLETE
 
 
-def test_a_refusal_is_shown_with_the_servers_reason(new_page, member, work, tmp_path):  # noqa: F811
+def test_a_refusal_is_shown_with_the_servers_reason(new_page, member, work, tmp_path):
     fake = tmp_path / "作品.mp4"
     fake.write_bytes(png_bytes() * 40)
     page = new_page()
@@ -61,7 +82,7 @@ def test_a_refusal_is_shown_with_the_servers_reason(new_page, member, work, tmp_
 TUS_URL = re.compile(r"/uploads/tus/")
 
 
-def test_an_upload_cut_off_by_a_reload_is_continued_not_started_again(new_page, member, work,  # noqa: F811
+def test_an_upload_cut_off_by_a_reload_is_continued_not_started_again(new_page, member, work,
                                                                        tmp_path):
     video = make_video(tmp_path / "一封家书.mp4", seconds=1)
     page = new_page()
@@ -86,7 +107,7 @@ def test_an_upload_cut_off_by_a_reload_is_continued_not_started_again(new_page, 
     assert Attachment.objects.get(work=work).sha256 == hashlib.sha256(video.read_bytes()).hexdigest()
 
 
-def test_a_dropped_connection_is_retried_by_itself(new_page, member, work, tmp_path):  # noqa: F811
+def test_a_dropped_connection_is_retried_by_itself(new_page, member, work, tmp_path):
     video = make_video(tmp_path / "一封家书.mp4", seconds=1)
     page = new_page()
     log_in(page, member.email)
@@ -110,7 +131,7 @@ def test_a_dropped_connection_is_retried_by_itself(new_page, member, work, tmp_p
     assert Attachment.objects.get(work=work).size == video.stat().st_size
 
 
-def test_pause_and_resume(new_page, member, work, tmp_path):  # noqa: F811
+def test_pause_and_resume(new_page, member, work, tmp_path):
     video = make_video(tmp_path / "一封家书.mp4", seconds=1)
     page = new_page()
     log_in(page, member.email)

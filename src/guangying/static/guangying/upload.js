@@ -107,7 +107,7 @@
         if (key && key.indexOf(prefix) === 0) {
           var stored = JSON.parse(window.localStorage.getItem(key) || "{}");
           var name = (stored.metadata && stored.metadata.filename) || "";
-          say(d.msgUnfinished.replace("%(name)s", name));
+          say(d.msgUnfinished.replace("{name}", name));
           break;
         }
       }
