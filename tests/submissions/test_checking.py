@@ -352,11 +352,16 @@ def test_the_work_page_shows_the_summary_with_a_link(checked, member):
 
 
 def test_the_report_follows_the_language(checked, member):
+    from django.utils import translation
+
     _work, video = checked
     client = client_for(member)
     client.cookies["django_language"] = "en"
-    html = client.get(reverse("submissions:report", args=[video.pk]),
-                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    try:
+        html = client.get(reverse("submissions:report", args=[video.pk]),
+                          HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    finally:
+        translation.deactivate()  # the request's language must not leak into later tests
     assert "Resolution" in html or "resolution" in html
     assert "fail" in html
 
