@@ -1,6 +1,13 @@
 import pytest
 
-from tests.factories import CampaignFactory, EntrantFactory, UserFactory, member_of, organiser_of
+from tests.factories import (
+    CampaignFactory,
+    EntrantFactory,
+    UserFactory,
+    WorkFactory,
+    member_of,
+    organiser_of,
+)
 
 
 @pytest.fixture
@@ -30,6 +37,11 @@ def unit(hubei):
 @pytest.fixture
 def member(unit):
     return member_of(unit, UserFactory(name="单位成员甲"))
+
+
+@pytest.fixture
+def work(unit):
+    return WorkFactory(entrant=unit, title="一封家书")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from guangying.demo.media import make_video, png_bytes
 from guangying.submissions.models import Attachment
 from guangying.uploads.models import Upload
-from tests.factories import PASSWORD, EntrantFactory, UserFactory, WorkFactory, member_of
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,21 +19,6 @@ def folders(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.GUANGYING_UPLOAD_DIR = str(tmp_path / "partial")
     settings.MEDIA_ROOT.mkdir()
-
-
-@pytest.fixture
-def unit(hubei):
-    return EntrantFactory(campaign=hubei, name="长川市委统战部")
-
-
-@pytest.fixture
-def member(unit):
-    return member_of(unit, UserFactory(name="单位成员甲"))
-
-
-@pytest.fixture
-def work(unit):
-    return WorkFactory(entrant=unit, title="一封家书")
 
 
 def log_in(page, email: str) -> None:

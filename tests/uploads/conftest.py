@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from guangying.demo.media import make_video
-from tests.factories import CampaignFactory, EntrantFactory, UserFactory, WorkFactory, member_of
+from tests.factories import CampaignFactory
 
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
@@ -70,21 +70,6 @@ def folders(settings, tmp_path) -> Path:
 @pytest.fixture
 def hubei(db):
     return CampaignFactory(preset="hubei-2026-weiguang", slug="hubei")
-
-
-@pytest.fixture
-def unit(hubei):
-    return EntrantFactory(campaign=hubei, name="长川市委统战部")
-
-
-@pytest.fixture
-def member(unit):
-    return member_of(unit, UserFactory(name="单位成员甲"))
-
-
-@pytest.fixture
-def work(unit):
-    return WorkFactory(entrant=unit, title="一封家书")
 
 
 @pytest.fixture
