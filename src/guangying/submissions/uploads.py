@@ -119,10 +119,13 @@ def store_attachment(
     rule: FileRule,
     user: object,
     episode: Episode | None = None,
+    sha256: str | None = None,
 ) -> Attachment:
     """Check and keep one uploaded file; the previous file of the slot is kept as superseded.
 
     A video's predecessor is superseded later, when the new video's check has finished.
+    `sha256` is the digest when the caller already hashed the bytes as they arrived
+    (a resumable upload): reading a gigabyte again only to hash it would double the wait.
     """
     size = uploaded.size or 0
     if size == 0:
@@ -147,7 +150,7 @@ def store_attachment(
             _("「%(label)s」：%(problem)s") % {"label": rule.label, "problem": sniffed.problem}
         )
     original_name = safe_original_name(uploaded.name)
-    digest = _sha256(uploaded)
+    digest = sha256 or _sha256(uploaded)
     attachment = Attachment(
         work=work,
         episode=episode,

@@ -259,18 +259,18 @@ def append(
     return upload
 
 
-class _Writer:
-    """Writes to disk in a thread of its own while the request thread reads the socket.
+class _Sink:
+    """Consumes the body's chunks in a thread of its own while the request thread reads the socket.
 
-    Reading a socket and writing a file each take a core's time in Python; done in
-    turn they halve the throughput of a multi-gigabyte body. The queue is short, so
+    Reading a socket, writing a file and hashing each take a core's time; done in
+    turn they divide the throughput of a multi-gigabyte body. The queue is short, so
     at most a few megabytes wait in memory whatever the body's size.
     """
 
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
+    def __init__(self, consume: Callable[[int, bytes], None]) -> None:
+        self.consume = consume
         self.queue: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=4)
-        self.written_to = -1
+        self.done_to = -1
         self.error: OSError | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -284,14 +284,14 @@ class _Writer:
                 if self.error is None:
                     position, data = item
                     try:
-                        _write_all(self.fd, data, position)
-                        self.written_to = position + len(data)
+                        self.consume(position, data)
+                        self.done_to = position + len(data)
                     except OSError as error:
                         self.error = error
             finally:
                 self.queue.task_done()
 
-    def write(self, position: int, data: bytes) -> None:
+    def put(self, position: int, data: bytes) -> None:
         if self.error is not None:
             raise self.error
         self.queue.put((position, data))
@@ -302,8 +302,48 @@ class _Writer:
             raise self.error
 
     def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+
+
+class _RunningDigests:
+    """The SHA-256 of each upload's bytes so far, kept by the process that received them.
+
+    A hash state cannot be stored in the database, so the whole file used to be
+    read again after its last byte. When the PATCHes of an upload reach the same
+    process in order (the usual case), the digest is ready the moment the last byte
+    is written. Any gap (a restart, another worker, a failed request) simply means
+    no entry, and the file is hashed from disk as before. Bytes below an upload's
+    recorded offset never change, so an entry for offset N stays true.
+    """
+
+    LIMIT = 64
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[Any, tuple[int, Any]] = {}
+
+    def take(self, upload_id: Any, offset: int) -> Any | None:
+        with self.lock:
+            entry = self.entries.pop(upload_id, None)
+        if entry is not None and entry[0] == offset:
+            return entry[1]
+        return hashlib.sha256() if offset == 0 else None
+
+    def keep(self, upload_id: Any, offset: int, digest: Any) -> None:
+        with self.lock:
+            self.entries.pop(upload_id, None)
+            while len(self.entries) >= self.LIMIT:
+                self.entries.pop(next(iter(self.entries)))
+            self.entries[upload_id] = (offset, digest)
+
+    def forget(self, upload_id: Any) -> None:
+        with self.lock:
+            self.entries.pop(upload_id, None)
+
+
+_running = _RunningDigests()
 
 
 class _ClientGone(Exception):
@@ -313,9 +353,12 @@ class _ClientGone(Exception):
 def _receive(upload: Upload, rule: FileRule, fd: int, read: Callable[[int], bytes], offset: int,
              content_length: int, checksum: tuple[str, bytes] | None) -> int:
     hasher = hashlib.new(checksum[0]) if checksum else None
+    running = _running.take(upload.pk, offset)
     position = recorded = offset
     sniffed = offset >= min(HEAD_BYTES, upload.length)
-    writer = _Writer(fd)
+    writer = _Sink(lambda at, data: _write_all(fd, data, at))
+    digester = _Sink(lambda at, data: running.update(data)) if running is not None else None
+    sinks = [s for s in (writer, digester) if s is not None]
     try:
         while position < offset + content_length:
             try:
@@ -324,7 +367,8 @@ def _receive(upload: Upload, rule: FileRule, fd: int, read: Callable[[int], byte
                 raise _ClientGone from None
             if not chunk:
                 break
-            writer.write(position, chunk)
+            for sink in sinks:
+                sink.put(position, chunk)
             position += len(chunk)
             if hasher is not None:
                 hasher.update(chunk)
@@ -333,31 +377,38 @@ def _receive(upload: Upload, rule: FileRule, fd: int, read: Callable[[int], byte
                 writer.drain()
                 upload.detected_format = _check_format(upload, rule, os.pread(fd, HEAD_BYTES, 0))
             if (hasher is None and position - recorded >= COMMIT_EVERY
-                    and recorded < writer.written_to < upload.length):
-                recorded = writer.written_to
+                    and recorded < writer.done_to < upload.length):
+                recorded = writer.done_to
                 Upload.objects.filter(pk=upload.pk).update(offset=recorded)
-        writer.drain()
+        for sink in sinks:
+            sink.drain()
     except _ClientGone:
         # The client went away mid-body: keep what arrived unless it had to be verified.
-        writer.drain()
+        for sink in sinks:
+            sink.drain()
         if hasher is None and position < upload.length:
             Upload.objects.filter(pk=upload.pk).update(offset=position)
+            if running is not None:
+                _running.keep(upload.pk, position, running)
         else:
             os.ftruncate(fd, offset)
         raise ProtocolError(400, _("连接中断，数据未收完整，可以稍后继续上传。")) from None
     except BaseException:
         # A refusal, a full disk or a server error: nothing of this request counts.
-        writer.close()
+        for sink in sinks:
+            sink.close()
         os.ftruncate(fd, recorded)
         raise
     finally:
-        if writer.thread.is_alive():
-            writer.close()
+        for sink in sinks:
+            sink.close()
     if hasher is not None:
         if position != offset + content_length or hasher.digest() != checksum[1]:
             os.ftruncate(fd, offset)
             raise ProtocolError(CHECKSUM_MISMATCH,
                                 _("数据校验失败（传输中可能出错），这一段未保存，请重试。"))
+    if running is not None:
+        _running.keep(upload.pk, position, running)
     return position
 
 
@@ -385,11 +436,13 @@ def _finish(user: User, upload: Upload, rule: FileRule, fd: int) -> None:
     head = os.pread(fd, HEAD_BYTES, 0)
     upload.detected_format = _check_format(upload, rule, head)
     partial = _PartialFile(upload.path, upload.filename, size, upload.filetype)
+    running = _running.take(upload.pk, size)
     try:
         # Sniffs again with the whole file, hashes it, moves it into storage and supersedes
         # the slot's previous file under the work's row lock: the same path as a plain upload.
         attachment = store_attachment(work=upload.work, kind=upload.kind, uploaded=partial, rule=rule,
-                                      user=user, episode=upload.episode)
+                                      user=user, episode=upload.episode,
+                                      sha256=running.hexdigest() if running is not None else None)
     except UploadRefused as refusal:
         partial.close()
         _refuse(upload, ProtocolError(415, refusal.message))
@@ -404,6 +457,7 @@ def _finish(user: User, upload: Upload, rule: FileRule, fd: int) -> None:
 
 
 def _discard(upload: Upload) -> None:
+    _running.forget(upload.pk)
     upload.path.unlink(missing_ok=True)
     Upload.objects.filter(pk=upload.pk).delete()
 
