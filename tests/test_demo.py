@@ -3,6 +3,7 @@
 import hashlib
 import io
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import av
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from guangying.accounts.models import User
 from guangying.campaigns.models import Campaign, CampaignRole, Entrant, EntrantMember
@@ -128,3 +130,18 @@ def test_running_it_twice_changes_nothing(seeded: str) -> None:
     assert "organiser@example.org" in again
     assert everything() == before
     assert stored_files() == files
+
+
+def test_the_chongqing_campaign_stays_open_for_a_new_demo_user(seeded: str) -> None:
+    """The notice closed on 2026-11-30; a demo prepared later still lets a unit hand a work in."""
+    from datetime import date
+
+    from guangying.rulesets import load_preset
+
+    chongqing = Campaign.objects.get(slug="chongqing-2026")
+    assert chongqing.is_open_for_submission()
+    assert chongqing.submission_closes_at > timezone.now() + timedelta(days=30)
+    assert "# 五、「2026年11月30日前」" in chongqing.ruleset_text  # the notice's note is kept
+    assert load_preset("chongqing-2026-hongse").submission.closes == date(2026, 11, 30)
+    hubei = Campaign.objects.get(slug="hubei-2026")
+    assert hubei.rules.submission.closes == load_preset("hubei-2026-weiguang").submission.closes

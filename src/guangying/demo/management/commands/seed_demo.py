@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from guangying.accounts.models import User
 from guangying.campaigns.models import Campaign, CampaignRole, Entrant, EntrantMember
+from guangying.campaigns.ruleset_editing import edit_ruleset_text
 from guangying.demo.media import make_video, pdf_bytes, png_bytes
-from guangying.rulesets import load_preset, preset_text
+from guangying.rulesets import load_preset, parse_ruleset_text, preset_text
 from guangying.submissions.models import Attachment, Episode, Work, WorkHistory, WorkState
 from guangying.submissions.uploads import FileRule, store_attachment
 
@@ -60,7 +62,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 organiser = self._user("organiser@example.org", "演示主办方", staff=True)
                 hubei = self._campaign("hubei-2026", "hubei-2026-weiguang", organiser)
-                chongqing = self._campaign("chongqing-2026", "chongqing-2026-hongse", organiser)
+                chongqing = self._campaign("chongqing-2026", "chongqing-2026-hongse", organiser,
+                                           keep_open=True)
                 reviewer = self._user("reviewer@example.org", "演示评审专家")
                 for campaign in (hubei, chongqing):
                     CampaignRole.objects.get_or_create(
@@ -90,9 +93,16 @@ class Command(BaseCommand):
             )
         return user
 
-    def _campaign(self, slug: str, preset: str, organiser: User) -> Campaign:
+    def _campaign(self, slug: str, preset: str, organiser: User, *, keep_open: bool = False) -> Campaign:
         campaign = Campaign(slug=slug, preset_key=preset, created_by=organiser, is_published=True)
-        campaign.set_rules(preset_text(preset), load_preset(preset))
+        text, rules = preset_text(preset), load_preset(preset)
+        today = timezone.now().astimezone(SHANGHAI).date()
+        if keep_open and rules.submission.closes < today + timedelta(days=14):
+            # The demo must let a new user hand a work in whatever day it is prepared: the
+            # notice's own date stays in the preset, the demo's copy closes two months on.
+            text = edit_ruleset_text(text, {("submission", "closes"): today + timedelta(days=60)})
+            rules = parse_ruleset_text(text)
+        campaign.set_rules(text, rules)
         campaign.published_at = datetime(2026, 4, 22, 9, tzinfo=SHANGHAI)
         campaign.save()
         CampaignRole.objects.create(campaign=campaign, user=organiser, role=CampaignRole.Role.ORGANISER)
