@@ -142,7 +142,7 @@ def compliance_matrix(request: HttpRequest, slug: str) -> HttpResponse:
         template = "submissions/compliance_rows.html"
     else:
         template = "submissions/compliance.html"
-    all_columns = compliance.columns_for(campaign, {c.check: c.label for c in columns})
+    all_columns = compliance.columns_for(campaign)
     return render(request, template, {
         "campaign": campaign, "columns": columns, "rows": rows, "chosen": chosen,
         "entrants": campaign.entrants.order_by("name"), "all_columns": all_columns,

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 
 from guangying.campaigns.models import Campaign
 from guangying.inspection.report import Outcome
+from guangying.rulesets.describe import CHECK_LABELS, CHECK_LABELS_EN
 
 from .checking import fingerprint
 from .exports import FORMULA_START
@@ -91,8 +92,15 @@ def _worse(a: str, b: str) -> str:
     return min(a, b, key=WORST_FIRST.index)
 
 
-def columns_for(campaign: Campaign, labels: dict[str, str]) -> list[Column]:
-    return [Column(rule.check, labels.get(rule.check, rule.check)) for rule in campaign.rules.technical]
+def rule_label(check: str) -> str:
+    """A rule's name as the rule set describes it, in the reader's language."""
+    labels = CHECK_LABELS_EN if english() else CHECK_LABELS
+    return labels.get(check) or CHECK_LABELS.get(check) or check
+
+
+def columns_for(campaign: Campaign) -> list[Column]:
+    """One column per technical rule of the campaign, named by the rule set, checked or not."""
+    return [Column(rule.check, rule_label(rule.check)) for rule in campaign.rules.technical]
 
 
 def build(campaign: Campaign, *, entrant: str = "", outcome: str = "", rule: str = "") -> tuple[
@@ -122,11 +130,7 @@ def build(campaign: Campaign, *, entrant: str = "", outcome: str = "", rule: str
         waived.setdefault(work_id, set()).add(check)
 
     en = english()
-    labels: dict[str, str] = {}
-    for report in reports.values():
-        for line in (report or {}).get("lines", []):
-            labels.setdefault(line["check"], line.get("label_en") if en else line.get("label"))
-    columns = columns_for(campaign, labels)
+    columns = columns_for(campaign)
     if rule:
         columns = [c for c in columns if c.check == rule]
 
