@@ -52,6 +52,19 @@ def test_a_stored_video_gets_both_checks_and_a_report(unit, member, clip,
     assert metadata.report["facts"]["mode"] == "metadata"
 
 
+@pytest.mark.parametrize("good", [True, False])
+def test_the_naming_rule_judges_the_name_the_unit_gave_not_the_stored_one(
+        unit, member, clip, good, django_capture_on_commit_callbacks):
+    work = WorkFactory(entrant=unit, title="光谷里的微光")
+    name = f"{unit.name}-光谷里的微光.mp4" if good else "video500.mp4"
+    video = store_video(work, member, clip, django_capture_on_commit_callbacks, name=name)
+    assert video.original_name == name and not video.file.name.endswith(name)
+    for inspection in Inspection.objects.filter(attachment=video):
+        line = next(line for line in inspection.report["lines"] if line["check"] == "file_name")
+        assert line["actual"] == name
+        assert line["outcome"] == ("pass" if good else "fail")
+
+
 def test_a_failing_hard_rule_blocks_until_the_organiser_waives_it(
         unit, member, organiser, clip, django_capture_on_commit_callbacks):
     work = WorkFactory(entrant=unit, title="光谷里的微光")

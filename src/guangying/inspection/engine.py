@@ -44,11 +44,15 @@ def inspect(
     mode: str = "full",
     limits: object | None = None,
     on_progress: Callable[[float], None] | None = None,
+    file_name: str | None = None,
 ) -> Report:
     """Check one file against a rule set; never raises for a bad file, the report says why.
 
     `on_progress(fraction)` hears how far the full decode pass is through the file,
     for a progress bar; the metadata mode has no pass and never calls it.
+    `file_name` is the name the entrant gave the file, when the file on disk is kept
+    under another (a platform stores files under random names): the naming rule
+    judges the entrant's name.
     """
     from .sandbox import run_inspection_child
 
@@ -56,7 +60,7 @@ def inspect(
     path = Path(path)
     findings = run_inspection_child(str(path), mode=mode, limits=limits, on_progress=on_progress)
     judge = Judge(
-        rules, findings, entrant=entrant, title=title, file_name=path.name,
+        rules, findings, entrant=entrant, title=title, file_name=file_name or path.name,
         declares_ai=declares_ai, mode=mode,
     )
     report = Report(

@@ -188,6 +188,7 @@ def _inspect(attachment: Attachment, mode: str, limits: object | None,
         return engine.inspect(
             path, work.campaign.rules, entrant=work.entrant.name, title=work.title,
             declares_ai=work.uses_ai, mode=mode, limits=limits, on_progress=on_progress,
+            file_name=attachment.original_name,
         )
 
 
