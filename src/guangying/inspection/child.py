@@ -84,7 +84,7 @@ def report_progress(fraction: float) -> None:
 
 
 def _analyse(path: str, media: Any, evidence: bool,
-             progress: bool = False) -> tuple[Any, Any, str | None]:
+             progress: bool = False, reading: str | None = None) -> tuple[Any, Any, str | None]:
     """The decode pass, if quality.py is there; its failure costs the picture, not the probe."""
     try:
         from guangying.inspection import quality
@@ -94,8 +94,11 @@ def _analyse(path: str, media: Any, evidence: bool,
         _log(f"quality pass unavailable: {error}")
         return None, None, None
     try:
+        from guangying.inspection.reading import ReadingPlan
+
         picture, sound = quality.analyse(
-            path, media, evidence=evidence, on_progress=report_progress if progress else None
+            path, media, evidence=evidence, on_progress=report_progress if progress else None,
+            reading=ReadingPlan.from_json(reading),
         )
     except MemoryError:
         raise
@@ -107,7 +110,8 @@ def _analyse(path: str, media: Any, evidence: bool,
     return picture, sound, None
 
 
-def inspect_file(path: str, mode: str, evidence: bool = True, progress: bool = False) -> Findings:
+def inspect_file(path: str, mode: str, evidence: bool = True, progress: bool = False,
+                 reading: str | None = None) -> Findings:
     """Probe (and in full mode analyse) one file; every failure becomes a Findings with a problem."""
     from guangying.inspection.probe import ProbeError, probe
 
@@ -115,7 +119,7 @@ def inspect_file(path: str, mode: str, evidence: bool = True, progress: bool = F
     try:
         media = probe(path)
         if mode == "full":
-            picture, sound, note = _analyse(path, media, evidence, progress)
+            picture, sound, note = _analyse(path, media, evidence, progress, reading)
             if note:
                 media.anomalies.append(note)
             return Findings(media=media, picture=picture, sound=sound)
@@ -140,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--memory-mb", type=int, default=None)
     parser.add_argument("--cpu-s", type=int, default=None)
     parser.add_argument("--no-evidence", action="store_true")
+    parser.add_argument("--reading", default=None,
+                        help="what to read in the picture (a ReadingPlan as JSON), full mode only")
     parser.add_argument("--progress", action="store_true",
                         help="write 'progress 0.420' lines on standard error during the decode pass")
     return parser
@@ -164,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         apply_limits(args.memory_mb, args.cpu_s)
         findings = inspect_file(args.path, args.mode, evidence=not args.no_evidence,
-                                progress=args.progress)
+                                progress=args.progress, reading=args.reading)
     except BaseException as error:  # even SystemExit or KeyboardInterrupt ends in a JSON document
         _log("inspection failed:\n" + traceback.format_exc())
         problem = MEMORY_PROBLEM if is_out_of_memory(error) else INTERNAL_PROBLEM

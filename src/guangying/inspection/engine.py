@@ -28,6 +28,14 @@ def facts(findings: Findings, mode: str = "full") -> dict:
     if findings.picture is not None:
         picture = asdict(findings.picture)
         picture.pop("evidence", None)
+        text = picture.pop("text", None)
+        if text is not None:
+            # What was read, without the pictures: those travel as each line's evidence.
+            for key in ("captions", "credits", "opening", "overlays"):
+                for item in text.get(key, []):
+                    item.pop("jpeg_base64", None)
+            text["captions"] = text["captions"][:200]
+            picture["text"] = text
         data["picture"] = picture
     if findings.sound is not None:
         data["sound"] = asdict(findings.sound)
@@ -58,7 +66,11 @@ def inspect(
 
     started = time.perf_counter()
     path = Path(path)
-    findings = run_inspection_child(str(path), mode=mode, limits=limits, on_progress=on_progress)
+    from .reading import ReadingPlan
+
+    plan = ReadingPlan.for_rules(rules) if mode == "full" else ReadingPlan()
+    findings = run_inspection_child(str(path), mode=mode, limits=limits, on_progress=on_progress,
+                                    reading=plan.to_json() if plan.wanted() else None)
     judge = Judge(
         rules, findings, entrant=entrant, title=title, file_name=file_name or path.name,
         declares_ai=declares_ai, mode=mode,

@@ -140,6 +140,7 @@ class PictureFindings:
     decode_errors: int = 0
     last_time_s: float | None = None  # the last picture's time stamp
     evidence: list[Frame] = field(default_factory=list)
+    text: Any = None  # reading.findings.TextFindings, when the rules asked for the picture to be read
 
 
 @dataclass
@@ -181,6 +182,9 @@ def findings_from_dict(data: dict[str, Any]) -> Findings:
         picture["evidence"] = [Frame(**f) for f in picture.get("evidence", [])]
         if picture.get("active_box") is not None:
             picture["active_box"] = tuple(picture["active_box"])
+        from .reading.findings import text_findings_from_dict
+
+        picture["text"] = text_findings_from_dict(picture.get("text"))
         picture = PictureFindings(**picture)
     if sound is not None:
         sound = dict(sound)

@@ -25,6 +25,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
@@ -35,6 +36,11 @@ from scipy import signal
 
 from guangying.inspection.media import Frame, MediaInfo, PictureFindings, Segment, SoundFindings
 from guangying.inspection.probe import open_media
+
+if TYPE_CHECKING:
+    from .reading import ReadingPlan
+    from .reading.reader import PictureReader
+    from .reading.speech import SpeechMeter
 
 # --- pictures ---------------------------------------------------------------
 ANALYSIS_WIDTH = 480  # grey pictures are analysed at this width, so measures compare across sizes
@@ -79,6 +85,7 @@ def analyse(
     max_duration_s: float = 3600.0,
     analysis_fps: float = ANALYSIS_FPS,
     on_progress: Callable[[float], None] | None = None,
+    reading: ReadingPlan | None = None,
 ) -> tuple[PictureFindings | None, SoundFindings | None]:
     """Measure picture and sound in one demux pass.
 
@@ -88,7 +95,9 @@ def analyse(
     stops and only packet time stamps are followed, so the reported lengths
     of picture and sound stay comparable. `on_progress` hears the share of
     the duration demuxed so far (0–1), at most once per percent, so that a
-    person waiting for a long file sees it advance.
+    person waiting for a long file sees it advance. `reading` says what text
+    to read in the picture (reading.PictureReader); its findings go to
+    `PictureFindings.text`, with the speech heard in the sound.
     """
     # The same protocol and demuxer whitelist as the probe: a file that changed since it was
     # probed must not make this pass open a playlist or a second file.
@@ -99,14 +108,22 @@ def analyse(
         fps = None
         if media.main_video is not None:
             fps = media.main_video.avg_fps or media.main_video.nominal_fps
+        reader = None
+        if reading is not None and reading.wanted() and vstream is not None:
+            from .reading.reader import PictureReader
+
+            reader = PictureReader(reading, media, evidence=evidence)
         video = (
             _Pictures(vstream, origin, fps=fps, evidence=evidence, max_pictures=max_pictures,
                       max_duration_s=max_duration_s, analysis_fps=analysis_fps,
-                      duration_s=media.duration_s)
+                      duration_s=media.duration_s, reader=reader)
             if vstream is not None
             else None
         )
-        audio = _Sound(astream, origin, max_duration_s=max_duration_s) if astream is not None else None
+        audio = (
+            _Sound(astream, origin, max_duration_s=max_duration_s, speech=reader is not None)
+            if astream is not None else None
+        )
         streams = [s for s in (vstream, astream) if s is not None]
         progress = _Progress(on_progress, media.duration_s, origin)
         if streams:
@@ -125,7 +142,12 @@ def analyse(
                     if side is not None:
                         side.decode_errors += 1
     progress.done()
-    return (video.finish() if video else None, audio.finish() if audio else None)
+    picture = video.finish() if video else None
+    sound = audio.finish() if audio else None
+    if reader is not None and picture is not None:
+        speech = audio.speech.spans() if audio is not None and audio.speech is not None else []
+        picture.text = reader.finish(speech)
+    return picture, sound
 
 
 class _Progress:
@@ -196,8 +218,10 @@ class _Runs:
 
 class _Pictures:
     def __init__(self, stream, origin: float, *, fps: float | None, evidence: bool, max_pictures: int,
-                 max_duration_s: float, analysis_fps: float, duration_s: float | None) -> None:
+                 max_duration_s: float, analysis_fps: float, duration_s: float | None,
+                 reader: PictureReader | None = None) -> None:
         self.stream = stream
+        self.reader = reader
         self.origin = origin
         self.evidence = evidence
         self.max_pictures = max_pictures
@@ -312,6 +336,8 @@ class _Pictures:
         if not is_black and (self.last_sample is None or t - self.last_sample >= self.sample_gap):
             self.last_sample = t
             self.sample(frame, t, contrast)
+        if self.reader is not None:
+            self.reader.look(t, _luma(frame), grey, is_black)
 
     def sample(self, frame, t: float, contrast: float) -> None:
         """Full-resolution measures that need real pixels: bars and the true resolution."""
@@ -573,8 +599,13 @@ def oversample(x: np.ndarray, factor: int) -> np.ndarray:
 
 
 class _Sound:
-    def __init__(self, stream, origin: float, *, max_duration_s: float) -> None:
+    def __init__(self, stream, origin: float, *, max_duration_s: float, speech: bool = False) -> None:
         self.stream = stream
+        self.speech: SpeechMeter | None = None
+        if speech:
+            from .reading.speech import SpeechMeter
+
+            self.speech = SpeechMeter()
         self.origin = origin
         self.max_duration_s = max_duration_s
         self.decode_errors = 0
@@ -653,6 +684,9 @@ class _Sound:
         if chunk is None:
             return
         x = chunk.to_ndarray().astype(np.float64)
+        if self.speech is not None:
+            flushed_s = self.samples / max(1, x.shape[0]) / self.rate
+            self.speech.feed(x, self.rate, (self.start or 0.0) + flushed_s)
         self.samples += x.size
         magnitude = np.abs(x)
         self.clipped += int(np.count_nonzero(magnitude >= CLIP_LEVEL))

@@ -264,7 +264,8 @@ def _explain(returncode: int, err: bytes, mode: str, limits: Limits, elapsed: fl
 
 
 def child_command(
-    path: str, mode: str, limits: Limits, evidence: bool = True, progress: bool = False
+    path: str, mode: str, limits: Limits, evidence: bool = True, progress: bool = False,
+    reading: str | None = None,
 ) -> list[str]:
     # An absolute path can never be taken for an option, whatever the file is called.
     command = [
@@ -283,6 +284,8 @@ def child_command(
         command.append("--no-evidence")
     if progress:
         command.append("--progress")
+    if reading:
+        command.extend(["--reading", reading])
     return command
 
 
@@ -293,6 +296,7 @@ def run_inspection_child(
     limits: Limits | None = None,
     evidence: bool = True,
     on_progress: Callable[[float], None] | None = None,
+    reading: str | None = None,
 ) -> Findings:
     """Inspect a file in a limited child process; never raises for anything the file does.
 
@@ -308,7 +312,8 @@ def run_inspection_child(
     started = time.monotonic()
     try:
         process = subprocess.Popen(
-            child_command(path, mode, limits, evidence, progress=on_progress is not None),
+            child_command(path, mode, limits, evidence, progress=on_progress is not None,
+                          reading=reading),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
