@@ -29,6 +29,11 @@ def log_in(page, email: str) -> None:
     expect(page.locator("header.site")).to_contain_text("退出")
 
 
+def in_slot(page, name: str):
+    """The file shown as the slot's current video (the list of what is missing names it too)."""
+    return page.locator("[data-current-video]", has_text=name)
+
+
 def test_a_video_goes_through_the_widget_and_is_attached(new_page, member, work, tmp_path):
     video = make_video(tmp_path / "长川市委统战部-一封家书.mp4", seconds=1)
     page = new_page()
@@ -42,7 +47,7 @@ def test_a_video_goes_through_the_widget_and_is_attached(new_page, member, work,
     # The last PATCH answers once the file is hashed, moved and attached: give a loaded machine time.
     expect(widget.locator("[data-tus-status]")).to_contain_text("上传完成", timeout=60_000)
     # The page reloads and shows the file in its slot.
-    expect(page.locator(".card", has_text="长川市委统战部-一封家书.mp4").first).to_be_visible(timeout=30_000)
+    expect(in_slot(page, "长川市委统战部-一封家书.mp4")).to_be_visible(timeout=30_000)
     attachment = Attachment.objects.get(work=work)
     assert attachment.sha256 == hashlib.sha256(video.read_bytes()).hexdigest()
     assert attachment.episode == work.episodes.first()
@@ -86,7 +91,7 @@ def test_an_upload_cut_off_by_a_reload_is_continued_not_started_again(new_page, 
     expect(widget.locator("[data-tus-status]")).to_contain_text("「一封家书.mp4」上次没有传完")
     widget.locator("[data-tus-file]").set_input_files(str(video))
     widget.locator("[data-tus-start]").click()
-    expect(page.locator(".card", has_text="一封家书.mp4").first).to_contain_text("SHA-256", timeout=60_000)
+    expect(in_slot(page, "一封家书.mp4")).to_contain_text("SHA-256", timeout=60_000)
     upload = Upload.objects.get()
     assert upload.state == Upload.State.COMPLETE, "the first upload was continued, not a second one"
     assert Attachment.objects.get(work=work).sha256 == hashlib.sha256(video.read_bytes()).hexdigest()
@@ -110,7 +115,7 @@ def test_a_dropped_connection_is_retried_by_itself(new_page, member, work, tmp_p
     widget = page.locator("[data-tus-upload]").first
     widget.locator("[data-tus-file]").set_input_files(str(video))
     widget.locator("[data-tus-start]").click()
-    expect(page.locator(".card", has_text="一封家书.mp4").first).to_contain_text("SHA-256", timeout=60_000)
+    expect(in_slot(page, "一封家书.mp4")).to_contain_text("SHA-256", timeout=60_000)
     assert dropped
     assert Upload.objects.get().state == Upload.State.COMPLETE
     assert Attachment.objects.get(work=work).size == video.stat().st_size
@@ -139,5 +144,5 @@ def test_pause_and_resume(new_page, member, work, tmp_path):
     expect(widget.locator("[data-tus-start]")).to_be_hidden()
     assert not Attachment.objects.exists()
     widget.locator("[data-tus-resume]").click()
-    expect(page.locator(".card", has_text="一封家书.mp4").first).to_contain_text("SHA-256", timeout=60_000)
+    expect(in_slot(page, "一封家书.mp4")).to_contain_text("SHA-256", timeout=60_000)
     assert Upload.objects.get().state == Upload.State.COMPLETE

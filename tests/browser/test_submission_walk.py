@@ -19,6 +19,13 @@ from tests.submissions.helpers import record_passing_checks
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def folders(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GUANGYING_UPLOAD_DIR = str(tmp_path / "partial")
+    settings.MEDIA_ROOT.mkdir()
+
+
 def log_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", email)
@@ -75,14 +82,22 @@ def test_invite_join_fill_upload_submit_and_pass(new_page, hubei, organiser, tmp
     expect(unit_page.locator(".messages")).to_contain_text("已保存")
     expect(unit_page.locator(".alert.warn")).to_contain_text("请上传视频文件")
 
-    # Uploads: the video, then the stamped commitment.
-    unit_page.locator("form[action*='/upload/video-'] input[type=file]").set_input_files(str(video))
-    unit_page.locator("form[action*='/upload/video-'] button[type=submit]").click()
-    expect(unit_page.locator(".messages")).to_contain_text("已上传")
+    # Uploads: the video through the resumable widget, the one way in when scripts run (the plain
+    # form is the no-script fallback, tests/uploads/test_widget.py); then the stamped commitment.
+    expect(unit_page.locator("form[action*='/upload/video-']")).to_be_hidden()
+    widget = unit_page.locator("[data-tus-upload]").first
+    expect(widget).to_be_visible()
+    widget.locator("[data-tus-file]").set_input_files(str(video))
+    widget.locator("[data-tus-start]").click()
+    expect(widget.locator("[data-tus-status]")).to_contain_text("上传完成", timeout=60_000)
+    # The page reloads and shows the file in its slot.
+    expect(unit_page.locator(f"[data-current-video]:has-text('{video.name}')")).to_contain_text(
+        "SHA-256", timeout=30_000)
     # The one-second clip cannot meet Hubei's 2–5 minutes at 1920×1080; the check's own
     # pages are walked in test_check_report.py, here its verdict is taken as met.
     record_passing_checks(Work.objects.get(title="一封家书里的同心路"))
     pledge = "form[action*='/upload/copyright_pledge/']"
+    expect(unit_page.locator(pledge)).to_be_visible()  # documents keep their plain forms
     unit_page.locator(f"{pledge} input[type=file]").set_input_files(str(scan))
     unit_page.locator(f"{pledge} button[type=submit]").click()
     expect(unit_page.locator(".messages")).to_contain_text("已上传")

@@ -142,7 +142,9 @@ def test_a_broken_video_gives_a_failed_rendition_with_its_reason(scene, watcher,
     broken.write_bytes(good[:2000])
     attachment = upload(scene.work, broken, scene.people["member"])
     from guangying.playback.making import make
+    from guangying.submissions.checking import promote
 
+    promote(attachment)  # its check has ended (the checker cannot read it either): it is current now
     rendition = make(attachment)
     assert rendition.status == Rendition.Status.FAILED and rendition.error
     assert watcher.get(reverse("playback:video", args=[attachment.pk])).status_code == 404

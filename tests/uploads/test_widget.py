@@ -1,8 +1,11 @@
 """The widget on the work page: one per video slot, served from the platform, only where editable."""
 
-import pytest
+import re
 
-from guangying.submissions.models import WorkState
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from guangying.submissions.models import Attachment, WorkState
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +34,27 @@ def test_the_browser_library_and_our_script_are_served_locally(client, db):
         assert response.status_code == 200, path
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert len(body) > 1000, path
+
+
+def test_the_plain_video_form_is_the_fallback_the_script_replaces(tus, work):
+    page = tus.client.get(work.get_absolute_url()).content.decode()
+    slot = f"video-{work.episodes.first().pk}"
+    # upload.js hides the form right before the widget: the two must stay neighbours.
+    action = f"/works/{work.pk}/upload/{slot}/"
+    assert re.search(rf'<form [^>]*action="{action}"[^>]*data-tus-fallback>.*?</form>\s*'
+                     r'<div class="tus-upload" data-tus-upload hidden', page, re.S)
+    assert page.count("data-tus-fallback") == 1, "documents keep their plain forms, unmarked"
+    assert f'action="/works/{work.pk}/upload/copyright_pledge/"' in page
+    assert "upload.js shows" not in page, "the template's comment stays out of the page"
+
+
+def test_without_javascript_the_plain_form_still_stores_the_video(tus, work, video_bytes):
+    slot = f"video-{work.episodes.first().pk}"
+    content = video_bytes
+    response = tus.client.post(f"/works/{work.pk}/upload/{slot}/",
+                               {"file": SimpleUploadedFile("一封家书.mp4", content)}, follow=True)
+    assert response.status_code == 200
+    assert any("已上传「一封家书.mp4」" in str(m) for m in response.context["messages"])
+    video = Attachment.objects.get(work=work, kind=Attachment.VIDEO)
+    assert video.episode == work.episodes.first() and video.size == len(content)
+    assert f'data-current-video="{video.pk}"' in response.content.decode()

@@ -126,6 +126,18 @@ class Episode(models.Model):
             .first()
         )
 
+    def replacements(self) -> list["Attachment"]:
+        """Videos uploaded after the current one that have not taken over yet.
+
+        Each waits for its check to end (`checking.promote`); one whose check could
+        not run stays here and the current video stays current.
+        """
+        videos = list(
+            self.attachments.filter(kind=Attachment.VIDEO, superseded_at__isnull=True)
+            .order_by("uploaded_at", "pk")
+        )
+        return videos[1:]
+
 
 # The stored file is named after what its content is, never after what the sender called it.
 STORED_SUFFIX = {

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 from guangying.campaigns.models import Campaign, Entrant
 from guangying.campaigns.views import campaign_for
 
-from . import workflow
+from . import checking, workflow
 from .exports import works_workbook
 from .forms import ExtensionForm, ReasonForm, WorkForm, format_duration
-from .models import Attachment, Episode, Work, WorkState
+from .models import Attachment, Episode, Inspection, Work, WorkState
 from .readiness import document_rule, submission_problems, video_rule
 from .uploads import SizeLimitedUploadHandler, UploadRefused, human_size, store_attachment
 from .workflow import WorkflowError
@@ -51,14 +51,25 @@ def _display_value(spec: Any, value: Any) -> Any:
     return value
 
 
+def replacement(attachment: Attachment) -> dict[str, Any]:
+    """A new video waiting to take over its slot, with its check as it stands."""
+    check = checking.video_check(attachment)
+    failed = check.full is not None and check.full.status == Inspection.Status.FAILED
+    return {"attachment": attachment, "check": check, "failed": failed}
+
+
 def _slots(work: Work) -> dict[str, Any]:
     rules = work.campaign.rules
     current = list(work.current_attachments().select_related("episode"))
     episodes = []
     for episode in work.episodes.all():
-        video = next((a for a in current if a.kind == Attachment.VIDEO and a.episode_id == episode.pk),
-                     None)
-        episodes.append({"episode": episode, "video": video, "key": f"video-{episode.pk}"})
+        # The oldest video not superseded is the one that counts; newer ones wait for their check.
+        videos = sorted((a for a in current if a.kind == Attachment.VIDEO and a.episode_id == episode.pk),
+                        key=lambda a: (a.uploaded_at, a.pk))
+        episodes.append({
+            "episode": episode, "video": videos[0] if videos else None, "key": f"video-{episode.pk}",
+            "replacements": [replacement(a) for a in videos[1:]],
+        })
     documents = []
     for spec in rules.documents:
         if spec.source != "upload" or spec.per != "work":
@@ -184,6 +195,8 @@ def _receive(request: HttpRequest, *, work: Work, rule: Any, kind: str, episode:
                                       user=request.user, episode=episode)
     except UploadRefused as refusal:
         messages.error(request, refusal.message)
+        if episode is not None and episode.current_video() is not None:
+            messages.info(request, _("当前视频保持不变。"))
     else:
         messages.success(request, _("已上传「%(name)s」（%(size)s）。") % {
             "name": attachment.original_name, "size": human_size(attachment.size)})

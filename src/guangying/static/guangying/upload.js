@@ -21,8 +21,11 @@
 
   function setUp(box) {
     if (!window.tus || !window.tus.isSupported) return;  // the plain form above still works
-    box.hidden = false;
     var d = box.dataset;
+    // One way in for a video: the resumable widget replaces the plain form of its slot.
+    var plain = box.previousElementSibling;
+    if (plain && plain.hasAttribute("data-tus-fallback")) { plain.hidden = true; plain.style.display = "none"; }
+    box.hidden = false;
     var input = box.querySelector("[data-tus-file]");
     var start = box.querySelector("[data-tus-start]");
     var pause = box.querySelector("[data-tus-pause]");
@@ -76,7 +79,7 @@
         onError: function (err) {
           var body = err.originalResponse ? err.originalResponse.getBody() : "";
           if (body) {
-            say(d.msgFailed + body, true);
+            say(d.msgFailed + body + (d.msgKept ? " " + d.msgKept : ""), true);
             upload = null;
           } else {
             say(d.msgNetwork, true);

@@ -19,8 +19,11 @@ def work_check_summary(work: Any) -> list[dict[str, Any]]:
     items = []
     for check in checks:
         report = check.report
+        current = check.episode.current_video() if check.episode is not None else None
         item: dict[str, Any] = {"check": check, "several": len(checks) > 1, "outcome": "",
-                                "blocking": 0}
+                                "blocking": 0,
+                                # A new video still waiting to take over: its progress is in its slot.
+                                "replacement": current is not None and current.pk != check.attachment.pk}
         if report is not None:
             item["outcome"] = report.outcome.value
             item["mark"] = report.outcome.mark
