@@ -152,6 +152,8 @@ class Judge:
             "picture_quality": self.picture_quality,
             "loudness": self.loudness,
             "subtitles": self.subtitles,
+            "end_credits": self.end_credits,
+            "watermark": self.watermark,
             "ai_label": self.ai_label,
         }
         if self.media is not None:
@@ -797,9 +799,32 @@ class Judge:
             )
         return out
 
-    # ---- rules that read the picture's text: a person checks them for now
+    # ---- rules that read the picture's text (inspection.reading): what a reader could not
+    # measure goes to a person, never a silent pass
+
+    @property
+    def text(self) -> Any:
+        picture = self.findings.picture
+        return picture.text if self.decoded and picture is not None else None
+
+    def _from_verdicts(self, rule: Any, verdicts: list[Any]) -> list[Line]:
+        lines = []
+        for v in verdicts:
+            requested = {"requested": v.requested, "requested_en": v.requested_en} \
+                if v.requested is not None else {}
+            line = self._line(rule, Outcome(v.outcome), v.actual, v.message, v.message_en,
+                              actual_en=v.actual_en, check=v.check, label=v.label, label_en=v.label_en,
+                              evidence=v.evidence, **requested)
+            line.params.update(v.params)
+            lines.append(line)
+        return lines
 
     def subtitles(self, rule: Any) -> list[Line]:
+        from .reading.subtitles import judge_subtitles
+
+        verdicts = judge_subtitles(rule, self.text, self.media)
+        if verdicts:
+            return self._from_verdicts(rule, verdicts)
         soft = [s for s in self.media.subtitles if s.text]
         if soft:
             sample = "；".join(t for _s, _e, t in soft[0].text[:3])
@@ -815,7 +840,24 @@ class Judge:
             ]
         return self.by_person(rule)
 
+    def end_credits(self, rule: Any) -> list[Line]:
+        from .reading.credits import judge_end_credits
+
+        verdicts = judge_end_credits(rule, self.text, self.entrant)
+        return self._from_verdicts(rule, verdicts) if verdicts else self.by_person(rule)
+
+    def watermark(self, rule: Any) -> list[Line]:
+        from .reading.overlays import judge_watermark
+
+        verdicts = judge_watermark(rule, self.text, self.entrant)
+        return self._from_verdicts(rule, verdicts) if verdicts else self.by_person(rule)
+
     def ai_label(self, rule: Any) -> list[Line]:
+        from .reading.labels import judge_ai_label
+
+        verdicts = judge_ai_label(rule, self.text, self.media, self.declares_ai, decoded=self.decoded)
+        if verdicts:
+            return self._from_verdicts(rule, verdicts)
         labels = self.media.aigc_labels
         actual = f"元数据中有 {len(labels)} 个 AIGC 隐式标识" if labels else "元数据中没有 AIGC 隐式标识"
         line = self.by_person(rule)[0]
