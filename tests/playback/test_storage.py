@@ -123,3 +123,34 @@ def test_no_copy_is_made_when_the_temporary_disk_is_too_full(in_s3, scene, clip,
     monkeypatch.setattr(playback_storage, "DISK_MARGIN", 1 << 62)
     rendition = make(attachment)
     assert rendition.status == Rendition.Status.FAILED and "磁盘空间不足" in rendition.error
+
+
+def test_a_video_in_s3_is_inspected_from_a_temporary_copy(in_s3, scene, clip, member, tmp_path,
+                                                         monkeypatch, django_capture_on_commit_callbacks):
+    """The checker needs a path; object storage has none: a local copy is checked, then removed."""
+    import tempfile
+
+    from guangying.submissions import checking
+    from guangying.submissions.models import Inspection
+
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(copies))
+    with django_capture_on_commit_callbacks(execute=True):
+        video = upload(scene.work, clip, member, name="一封家书.mp4")
+    assert video.file.storage.__class__.__name__ == "S3Storage"
+    with pytest.raises(NotImplementedError):
+        video.file.path  # noqa: B018 — the bucket has no paths
+    for mode in ("metadata", "full"):
+        inspection = Inspection.objects.get(attachment=video, mode=mode)
+        assert inspection.status == "done", inspection.error
+        facts = inspection.report["facts"]
+        assert facts["media"]["size"] == clip.stat().st_size
+        assert facts["media"]["video"][0]["codec"] == "h264"
+    duration = next(line for line in Inspection.objects.get(attachment=video, mode="full").report["lines"]
+                    if line["check"] == "duration")
+    assert "2.0" in duration["actual_en"] or "2 s" in duration["actual_en"]
+    assert not list(copies.iterdir()), "the temporary copy is removed after the check"
+    with checking.local_copy(video) as path:
+        assert path.read_bytes() == clip.read_bytes()
+    assert not list(copies.iterdir())
