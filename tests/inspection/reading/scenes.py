@@ -90,10 +90,20 @@ class Scene:
     rotation: int | None = None
     crf: int = 23
     seed: int = 1
+    # More container tags, keys may repeat (two AIGC labels in one file): MP4 keeps one value per
+    # key name, so each is written under a stand-in key of the same length, renamed in the file.
+    extra_tags: list[tuple[str, str]] = field(default_factory=list)
 
     def key(self) -> str:
-        recipe = json.dumps({"v": VERSION, **asdict(self)}, sort_keys=True, ensure_ascii=False)
+        data = asdict(self)
+        for name in _ADDED:  # fields added later leave the keys of the older recipes as they were
+            if data[name] == _ADDED[name]:
+                del data[name]
+        recipe = json.dumps({"v": VERSION, **data}, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(recipe.encode()).hexdigest()[:14]
+
+
+_ADDED: dict[str, object] = {"extra_tags": []}
 
 
 def make(scene: Scene, name: str = "scene") -> Path:
@@ -109,6 +119,7 @@ def make(scene: Scene, name: str = "scene") -> Path:
             partial = CACHE / f".{key}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part.mp4"
             try:
                 _encode(scene, partial)
+                _rename_tags(scene, partial)
                 os.replace(partial, path)
             finally:
                 partial.unlink(missing_ok=True)
@@ -251,9 +262,24 @@ def _sound(scene: Scene) -> np.ndarray:
     return np.stack([out, out])
 
 
+def _stand_in(key: str, index: int) -> str:
+    return f"{key[:-2]}{index:02d}" if len(key) >= 3 else key
+
+
+def _rename_tags(scene: Scene, path: Path) -> None:
+    if not scene.extra_tags:
+        return
+    data = path.read_bytes()
+    for index, (key, _value) in enumerate(scene.extra_tags):
+        stand_in = f"mdta{_stand_in(key, index)}".encode()
+        assert data.count(stand_in) == 1, f"stand-in tag {stand_in!r} not unique in the file"
+        data = data.replace(stand_in, f"mdta{key}".encode())
+    path.write_bytes(data)
+
+
 def _encode(scene: Scene, path: Path) -> None:
     # MP4 keeps only its own tag names unless told to keep the others (an AIGC label is one).
-    options = {"movflags": "use_metadata_tags"} if scene.metadata else {}
+    options = {"movflags": "use_metadata_tags"} if scene.metadata or scene.extra_tags else {}
     with av.open(str(path), "w", options=options) as container:
         video = container.add_stream("libx264", rate=scene.fps)
         video.width, video.height, video.pix_fmt = scene.width, scene.height, "yuv420p"
@@ -262,6 +288,8 @@ def _encode(scene: Scene, path: Path) -> None:
             video.set_display_rotation(scene.rotation)
         for key, value in scene.metadata.items():
             container.metadata[key] = value
+        for index, (key, value) in enumerate(scene.extra_tags):
+            container.metadata[_stand_in(key, index)] = value
         sound = container.add_stream("aac", rate=RATE)
         sound.layout = "stereo"
         for index, rgb in _frames(scene):
