@@ -42,7 +42,8 @@ def test_the_unit_is_found_in_its_spellings(text: str) -> None:
     assert find_name(UNIT, text), text
 
 
-@pytest.mark.parametrize("name", ["长川市委统战部", "中共长川市委员会统一战线工作部", "中国共产党长川市委员会统一战线工作部"])
+@pytest.mark.parametrize("name", [
+    "长川市委统战部", "中共长川市委员会统一战线工作部", "中国共产党长川市委员会统一战线工作部"])
 def test_the_form_may_spell_the_name_either_way(name: str) -> None:
     assert find_name(name, "出品：中共长川市委统战部")
     assert find_name(name, "中共长川市委员会\n统一战线工作部")
