@@ -242,6 +242,14 @@ def _cases() -> list[Case]:
     add(Case("sub-partial", _with(partial, speech=[(0.6, 3.1), (3.6, 6.1), (6.6, 9.1)]), HUBEI,
              {"subtitles": FAIL, "end_credits": PASS, "watermark": PASS},
              about="one subtitle over three stretches of speech: a third covered"))
+    _texts, talk = subtitle_track(LINES[:3])
+    soft = [(t.start, t.end, t.text) for t in _texts]
+    card = Text(credits, start=8.5, where="center", size=0.045, font="sans")
+    add(Case("sub-soft-track", Scene(seconds=12.0, speech=talk, soft_subtitles=soft, texts=[card]),
+             HUBEI, _hubei_ok(), about="no burned-in text: a soft Simplified track (mov_text) over speech"))
+    soft_traditional = [(s, e, TRADITIONAL[i]) for i, (s, e, _t) in enumerate(soft)]
+    add(Case("sub-soft-traditional", Scene(seconds=12.0, speech=talk, soft_subtitles=soft_traditional),
+             HUBEI, {"subtitles.script": FAIL}, about="a soft subtitle track in Traditional characters"))
     add(Case("cq-sub-simplified", _subtitled(LINES[:3]), CHONGQING,
              {"subtitles": PASS, "subtitles.script": PASS}, entrant=COLLEGE,
              about="Chongqing: Simplified subtitles"))

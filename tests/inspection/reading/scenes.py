@@ -93,6 +93,8 @@ class Scene:
     # More container tags, keys may repeat (two AIGC labels in one file): MP4 keeps one value per
     # key name, so each is written under a stand-in key of the same length, renamed in the file.
     extra_tags: list[tuple[str, str]] = field(default_factory=list)
+    # A soft subtitle track (mov_text, language chi): (start, end, text) cues.
+    soft_subtitles: list[tuple[float, float, str]] = field(default_factory=list)
 
     def key(self) -> str:
         data = asdict(self)
@@ -103,7 +105,7 @@ class Scene:
         return hashlib.sha256(recipe.encode()).hexdigest()[:14]
 
 
-_ADDED: dict[str, object] = {"extra_tags": []}
+_ADDED: dict[str, object] = {"extra_tags": [], "soft_subtitles": []}
 
 
 def make(scene: Scene, name: str = "scene") -> Path:
@@ -292,6 +294,12 @@ def _encode(scene: Scene, path: Path) -> None:
             container.metadata[_stand_in(key, index)] = value
         sound = container.add_stream("aac", rate=RATE)
         sound.layout = "stereo"
+        cues = None
+        if scene.soft_subtitles:
+            cues = container.add_stream("mov_text")
+            cues.metadata["language"] = "chi"
+            cues.codec_context.subtitle_header = _ASS_HEADER
+            cues.codec_context.time_base = Fraction(1, 1000)
         for index, rgb in _frames(scene):
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
             frame.pts, frame.time_base = index, Fraction(1, scene.fps)
@@ -309,6 +317,24 @@ def _encode(scene: Scene, path: Path) -> None:
                 container.mux(packet)
         for packet in sound.encode():
             container.mux(packet)
+        for start, end, text in scene.soft_subtitles if cues is not None else []:
+            event = ("0,0,Default,,0,0,0,," + text).encode()
+            cue = av.subtitles.subtitle.SubtitleSet.create(event, 0, round((end - start) * 1000),
+                                                           pts=round(start * 1000))
+            packet = cues.codec_context.encode_subtitle(cue)
+            packet.stream, packet.time_base = cues, Fraction(1, 1000)
+            packet.pts = packet.dts = round(start * 1000)
+            container.mux(packet)
+
+
+_ASS_HEADER = (
+    b"[Script Info]\nScriptType: v4.00+\nPlayResX: 384\nPlayResY: 288\n\n[V4+ Styles]\n"
+    b"Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, "
+    b"Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, "
+    b"Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+    b"Style: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\n\n"
+    b"[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+)
 
 
 def subtitle_track(lines: list[str], *, every: float = 3.0, gap: float = 0.3, start: float = 0.5,
