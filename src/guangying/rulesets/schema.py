@@ -816,6 +816,9 @@ class SubtitlesRule(_Rule):
     check: Literal["subtitles"]
     required: Flag
     script: Literal["simplified", "traditional", "any"] = "simplified"
+    # Share of the speech time that must carry subtitles where they are required: lines between
+    # sentences, songs and ambient voices leave some speech without text in well-subtitled work.
+    min_coverage: Annotated[float, Strict(), Field(ge=0, le=1)] = 0.6
 
 
 class EndCreditsRule(_Rule):

@@ -68,6 +68,8 @@ class TextFindings:
     height: int
     duration_s: float | None = None
     captions: list[Caption] = field(default_factory=list)
+    # Pictures kept now and then by the subtitle reader, to show speech that has no subtitles.
+    subtitle_samples: list[ReadFrame] = field(default_factory=list)
     speech: list[Span] = field(default_factory=list)  # where the audio carries speech
     credits: list[ReadFrame] = field(default_factory=list)
     credits_from_s: float | None = None  # the window read for the credits
@@ -93,6 +95,7 @@ def text_findings_from_dict(data: dict[str, Any] | None) -> TextFindings | None:
     data["captions"] = [Caption(**{**c, "box": tuple(c["box"])}) for c in data.get("captions", [])]
     data["speech"] = [Span(**s) for s in data.get("speech", [])]
     data["credits"] = frames(data.get("credits", []))
+    data["subtitle_samples"] = frames(data.get("subtitle_samples", []))
     data["opening"] = frames(data.get("opening", []))
     data["overlays"] = [Overlay(**{**o, "box": tuple(o["box"])}) for o in data.get("overlays", [])]
     return TextFindings(**data)

@@ -1,24 +1,504 @@
-"""Burned-in subtitles: where the band is, what it says and when, and how much of the speech it covers."""
+"""Burned-in subtitles: where the band is, what it says and when, and how much of the speech it covers.
+
+Finding the band costs a few morphological operations on the small grey
+picture, never OCR: text strokes are strong, thin edges, and a subtitle's
+strokes stay put from one analysed picture to the next while the scene
+behind them moves. Strong edges present at the same place in two pictures
+in a row, with the same brightness, are joined along the line into blobs;
+a blob the shape of a line of text is a candidate line. Each candidate is
+followed through the pictures as a state (one text on screen): while its
+stroke mask stays the same, the state goes on; when it changes, a new state
+begins. A state that has lasted STABLE_S is cropped from the full-resolution
+luma and recognised once (`read_line`, the cheap call, with `read` on the
+crop as a fallback when the line does not fill the box); a state whose mask
+matches one already read (the same line shown again) reuses that result.
+
+Not every steady text is a subtitle: a logo or a title that stays for long
+stretches is left to the overlays reader (states longer than MAX_STATE_S),
+and where a band of changing lines exists, one-off texts elsewhere (a title
+card, a label) are not counted as subtitles either.
+"""
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import TextFindings, Verdict
-from .look import Look
+import cv2
+import numpy as np
+
+from .findings import Box, Caption, ReadFrame, TextFindings, TextLine, Verdict
+from .look import Look, crop, jpeg
+
+EDGE = 56  # 3×3 morphological gradient on the small picture that counts as a stroke edge
+STEADY_DIFF = 18  # the same pixel between two analysed pictures, in grey levels
+MIN_LINE_PX = 5  # a line of text at least this tall in the small picture
+MAX_LINE_SHARE = 0.16  # and at most this share of the picture's height
+MIN_DENSITY = 0.14  # share of steady stroke pixels in a line's box
+DIFFERENT_GREY = 48  # grey levels between two pictures of a stroke pixel that is not the same
+SAME_LINE = 0.12  # at most this share of shared stroke pixels differ in two pictures of one line
+STABLE_S = 0.35  # a state lasting this long is read
+MAX_STATE_S = 10.0  # a text steady for longer is a title or a logo, not a subtitle
+PERSISTENT = 0.7  # nor is a text on screen for this share of a programme of PERSISTENT_MIN_S or more
+PERSISTENT_MIN_S = 6.0
+MISS_S = 0.3  # a state unseen for longer has ended
+MAX_EXAMPLES = 6  # band pictures kept for the report
+SAMPLE_EVERY_S = 10.0  # band pictures kept anyway, for showing speech without subtitles
+MAX_SAMPLES = 12
+MAX_CACHE = 400
+GOOD_LINE = 0.8  # below this, `read_line` is retried with detection
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@dataclass
+class _Line:
+    """A candidate line in one small picture."""
+
+    box: Box  # in small-picture pixels
+    mask: np.ndarray  # steady stroke pixels inside the box
+    grey: np.ndarray  # the small picture inside the box
+
+
+@dataclass
+class _State:
+    line: _Line  # as last seen
+    extent: Box  # all the views of the line together: one view may miss a faint character
+    first_s: float
+    last_s: float
+    future: Future | None = None
+    read_box: Box | None = None  # the extent when it was read
+    reads: int = 0
+    jpeg_base64: str | None = None
+
+
+@dataclass
+class _Read:
+    line: _Line
+    extent: Box
+    future: Future
+
+
+def _join(box: Box, other: Box) -> Box:
+    x0, y0 = min(box[0], other[0]), min(box[1], other[1])
+    x1, y1 = max(box[0] + box[2], other[0] + other[2]), max(box[1] + box[3], other[1] + other[3])
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+@dataclass
+class _Result:
+    lines: list[TextLine] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(line.text for line in self.lines).strip()
+
+    @property
+    def score(self) -> float:
+        if not self.lines:
+            return 0.0
+        weights = [max(1, len(line.text)) for line in self.lines]
+        return sum(line.score * w for line, w in zip(self.lines, weights, strict=True)) / sum(weights)
+
+
+def _disagree(line: _Line, other: _Line) -> float:
+    """Share of the stroke pixels two lines share that differ in brightness (boxes where they are).
+
+    Stroke masks alone do not tell two lines apart (at this size the strokes of any line fill most
+    of its box); the brightness under them does: white glyph against black outline.
+    """
+    box, other_box = line.box, other.box
+    x0, y0 = min(box[0], other_box[0]), min(box[1], other_box[1])
+    x1 = max(box[0] + box[2], other_box[0] + other_box[2])
+    y1 = max(box[1] + box[3], other_box[1] + other_box[3])
+    shape = (y1 - y0, x1 - x0)
+    a, b = np.zeros(shape, np.int16), np.zeros(shape, np.int16)
+    mask_a, mask_b = np.zeros(shape, bool), np.zeros(shape, bool)
+    for grey, mask, target, target_mask, (x, y, w, h) in (
+            (line.grey, line.mask, a, mask_a, box), (other.grey, other.mask, b, mask_b, other_box)):
+        target[y - y0:y - y0 + h, x - x0:x - x0 + w] = grey
+        target_mask[y - y0:y - y0 + h, x - x0:x - x0 + w] = mask
+    both = mask_a & mask_b
+    shared = np.count_nonzero(both)
+    if shared < 0.3 * min(np.count_nonzero(mask_a), np.count_nonzero(mask_b)):
+        return 1.0
+    return float(np.count_nonzero((np.abs(a - b) > DIFFERENT_GREY) & both)) / shared
+
+
+def _same_place(box: Box, other: Box) -> bool:
+    top, bottom = max(box[1], other[1]), min(box[1] + box[3], other[1] + other[3])
+    if bottom - top < 0.5 * min(box[3], other[3]):
+        return False
+    left, right = max(box[0], other[0]), min(box[0] + box[2], other[0] + other[2])
+    return right - left > 0.5 * min(box[2], other[2])
+
+
+def _similar(line: _Line, other: _Line) -> bool:
+    """Views of one text: in the same place, and the strokes both show equally bright.
+
+    The boxes need not agree: a faint character at either end may be missed in one view, and a
+    line may show in two pieces where the gap between two words is wide.
+    """
+    if not _same_place(line.box, other.box):
+        return False
+    return _disagree(line, other) <= SAME_LINE
+
+
+def _same_width(box: Box, other: Box) -> bool:
+    return abs(box[2] - other[2]) <= max(4, 0.1 * max(box[2], other[2]))
+
+
+def find_lines(small: np.ndarray, previous: np.ndarray) -> list[_Line]:
+    """Candidate lines of text steady between two small pictures: boxes and their stroke masks."""
+    kernel = np.ones((3, 3), np.uint8)
+    edges = cv2.morphologyEx(small, cv2.MORPH_GRADIENT, kernel) >= EDGE
+    before = cv2.morphologyEx(previous, cv2.MORPH_GRADIENT, kernel) >= EDGE
+    steady = edges & before & (cv2.absdiff(small, previous) <= STEADY_DIFF)
+    steady_u8 = steady.astype(np.uint8)
+    height = small.shape[0]
+    # Characters of a line sit a fraction of their height apart: join them along the line only.
+    join = max(7, round(small.shape[1] / 40))
+    blobs = cv2.morphologyEx(steady_u8, cv2.MORPH_CLOSE, np.ones((3, join), np.uint8))
+    blobs = cv2.morphologyEx(blobs, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    out = []
+    max_h = max(MIN_LINE_PX + 1, round(MAX_LINE_SHARE * max(height, small.shape[1] * 9 / 16)))
+    for i in range(1, count):
+        x, y, w, h, _area = (int(v) for v in stats[i])
+        if not MIN_LINE_PX <= h <= max_h or w < 1.8 * h:
+            continue
+        mask = steady[y:y + h, x:x + w]
+        if np.count_nonzero(mask) < MIN_DENSITY * w * h:
+            continue
+        # Strokes spread along the line, not one long edge (the side of a shape in a pan).
+        columns = np.count_nonzero(mask.any(axis=0))
+        rows = np.count_nonzero(mask.any(axis=1))
+        if columns < 0.6 * w or rows < 0.6 * h:
+            continue
+        out.append(_Line((x, y, w, h), mask.copy(), small[y:y + h, x:x + w].copy()))
+    return out
+
+
+def _recognise(ocr: Any, picture: np.ndarray) -> _Result:
+    """Recognition of the line; detection on the same crop where the line does not fill it well."""
+    line = ocr.read_line(picture)
+    if line is not None and line.score >= GOOD_LINE:
+        return _Result([line])
+    found = ocr.read(picture)
+    if found and (line is None or _Result(found).score > line.score):
+        return _Result(found)
+    return _Result([line] if line is not None else [])
 
 
 class SubtitleReader:
     def __init__(self, context: Any) -> None:
         self.context = context
+        self.previous: np.ndarray | None = None
+        self.previous_s: float | None = None
+        self.active: list[_State] = []
+        self.done: list[_State] = []
+        self.reads: list[_Read] = []
+        self.steps: list[float] = []
+        self.examples = 0
+        self.samples: list[ReadFrame] = []
+        self.last_sample_s: float | None = None
+
+    # ---- the decode pass
 
     def look(self, look: Look) -> None:
-        pass
+        small = look.small
+        if self.previous_s is not None:
+            self.steps.append(look.t - self.previous_s)
+        if look.is_black or self.previous is None or self.previous.shape != small.shape:
+            lines: list[_Line] = []
+        else:
+            lines = find_lines(small, self.previous)
+        prior = self.previous_s if self.previous_s is not None else look.t
+        self.previous = small.copy()
+        self.previous_s = look.t
+        seen: set[int] = set()
+        for line in lines:
+            views = [s for s in self.active if _similar(line, s.line)]
+            state = views[0] if views else None
+            for other in views[1:]:  # pieces of one line seen apart at first: one state
+                state.extent = _join(state.extent, other.extent)
+                state.first_s = min(state.first_s, other.first_s)
+                state.reads = min(state.reads, other.reads)
+                if other.line.box[2] > state.line.box[2]:
+                    state.line = other.line
+                self.active.remove(other)
+            if state is None:
+                # Steady since the previous picture: the text was already there then.
+                state = _State(line=line, extent=line.box, first_s=prior, last_s=look.t)
+                self.active.append(state)
+            else:
+                if line.box[2] >= state.line.box[2] or id(state) not in seen:
+                    state.line = line
+                state.extent = _join(state.extent, line.box) if _same_place(state.extent, line.box) \
+                    else state.extent
+                state.last_s = look.t
+            seen.add(id(state))
+        for state in self.active:
+            if id(state) in seen and look.t - state.first_s >= STABLE_S and self._wants_read(state):
+                self._read(state, look)
+        for state in list(self.active):
+            if id(state) not in seen and look.t - state.last_s > MISS_S:
+                self.active.remove(state)
+                self.done.append(state)
+        self._sample(look)
+
+    @staticmethod
+    def _wants_read(state: _State) -> bool:
+        """Not read yet, or read when part of the line was missing (it has grown since)."""
+        if state.read_box is None:
+            return True
+        return state.reads < 2 and state.extent[2] > 1.15 * state.read_box[2]
+
+    def _read(self, state: _State, look: Look) -> None:
+        state.read_box, state.reads = state.extent, state.reads + 1
+        for known in reversed(self.reads):
+            if _same_width(state.extent, known.extent) and _similar(state.line, known.line):
+                state.future = known.future
+                return
+        scale = look.scale
+        x, y, w, h = state.extent
+        margin_y, margin_x = 0.3 * h, 0.6 * h
+        full: Box = (round((x - margin_x) * scale), round((y - margin_y) * scale),
+                     round((w + 2 * margin_x) * scale), round((h + 2 * margin_y) * scale))
+        picture = crop(look.luma, full).copy()
+        state.future = self.context.submit(_recognise, self.context.ocr, picture)
+        self.reads.append(_Read(state.line, state.extent, state.future))
+        del self.reads[:-MAX_CACHE]
+        if self.context.evidence and (state.jpeg_base64 is not None or self.examples < MAX_EXAMPLES):
+            self.examples += state.jpeg_base64 is None
+            state.jpeg_base64 = jpeg(self._band(look, full))
+
+    @staticmethod
+    def _band(look: Look, box: Box) -> np.ndarray:
+        """The full width of the picture around a line, so the example shows where it sits."""
+        _x, y, _w, h = box
+        return crop(look.luma, (0, y - h, look.luma.shape[1], 3 * h))
+
+    def _sample(self, look: Look) -> None:
+        """Now and then the lower part of the picture, to show speech that has no subtitles."""
+        if not self.context.evidence or look.is_black or len(self.samples) >= MAX_SAMPLES:
+            return
+        if self.last_sample_s is not None and look.t - self.last_sample_s < SAMPLE_EVERY_S:
+            return
+        self.last_sample_s = look.t
+        self.samples.append(ReadFrame(time_s=round(look.t, 2), jpeg_base64=jpeg(look.luma, max_width=480)))
+
+    # ---- the end
 
     def finish(self, findings: TextFindings) -> None:
-        pass
+        states = self.done + self.active
+        self.active, self.done = [], []
+        step = float(np.median(self.steps)) if self.steps else 0.2
+        end_of_video = findings.duration_s
+        captions: list[tuple[_State, Caption]] = []
+        for state in sorted(states, key=lambda s: s.first_s):
+            if state.future is None:
+                continue
+            result: _Result = state.future.result()
+            start = max(0.0, state.first_s - step / 2)
+            end = state.last_s + step / 2
+            if end_of_video:
+                end = min(end, end_of_video)
+            persistent = bool(end_of_video and end_of_video >= PERSISTENT_MIN_S
+                              and end - start > PERSISTENT * end_of_video)
+            if not result.text or end - start > MAX_STATE_S or persistent:
+                continue
+            captions.append((state, Caption(start_s=round(start, 2), end_s=round(end, 2), text=result.text,
+                                            score=round(result.score, 4), box=self._full_box(state.extent),
+                                            jpeg_base64=state.jpeg_base64)))
+        findings.captions = _pieces([c for _s, c in _bands(captions)])
+        findings.subtitle_samples = self.samples
+
+    def _full_box(self, box: Box) -> Box:
+        scale = self.context.width / self.previous.shape[1] if self.previous is not None else 1.0
+        return tuple(round(v * scale) for v in box)  # type: ignore[return-value]
+
+
+def _bands(captions: list[tuple[_State, Caption]]) -> list[tuple[_State, Caption]]:
+    """The captions in bands of changing lines; where there are such, one-off texts are not subtitles."""
+    bands: list[list[tuple[_State, Caption]]] = []
+    for item in captions:
+        box = item[0].extent
+        band = next((b for b in bands if any(_row_overlap(box, other[0].extent) for other in b)), None)
+        if band is None:
+            bands.append([item])
+        else:
+            band.append(item)
+    changing = [b for b in bands if len({c.text for _s, c in b}) >= 2]
+    kept = [item for b in (changing or bands) for item in b]
+    return sorted(kept, key=lambda item: item[1].start_s)
+
+
+def _pieces(captions: list[Caption]) -> list[Caption]:
+    """A piece of a line read on its own while the whole line was on screen is not a caption."""
+    out: list[Caption] = []
+    for caption in captions:
+        whole = next((c for c in captions if c is not caption and caption.text in c.text
+                      and len(c.text) > len(caption.text) and _row_overlap(c.box, caption.box)
+                      and c.start_s < caption.end_s and caption.start_s < c.end_s), None)
+        if whole is None:
+            out.append(caption)
+        else:
+            whole.start_s, whole.end_s = min(whole.start_s, caption.start_s), max(whole.end_s, caption.end_s)
+    return out
+
+
+def _row_overlap(box: Box, other: Box) -> bool:
+    top, bottom = max(box[1], other[1]), min(box[1] + box[3], other[1] + other[3])
+    return bottom - top >= 0.5 * min(box[3], other[3])
+
+
+# ---- judging
+
+MIN_SPEECH_S = 2.0  # less speech than this: subtitles are judged on being there at all
+MIN_SCORE = 0.7  # mean recogniser confidence below which the reading goes to a person
+GAP_S = 1.0  # stretches of speech without subtitles shorter than this are not listed
+MAX_GAPS = 3
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if end <= start:
+            continue
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _minus(spans: list[tuple[float, float]], cut: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out = []
+    for start, end in spans:
+        pieces = [(start, end)]
+        for c0, c1 in cut:
+            pieces = [p for a, b in pieces for p in ((a, min(b, c0)), (max(a, c1), b)) if p[1] - p[0] > 1e-6]
+        out.extend(pieces)
+    return out
+
+
+def _length(spans: list[tuple[float, float]]) -> float:
+    return sum(b - a for a, b in spans)
+
+
+def is_chinese(text: str) -> bool:
+    """Mostly Chinese characters among the letters (a bilingual line counts)."""
+    han = len(_CJK.findall(text))
+    letters = sum(1 for c in text if c.isalpha())
+    return han > 0 and han >= 0.3 * letters
+
+
+def soft_cues(media: Any) -> list[tuple[float, float, str]]:
+    """The cues of the soft subtitle tracks whose text is Chinese."""
+    out = []
+    for track in getattr(media, "subtitles", None) or []:
+        cues = [(float(a), float(b), str(t)) for a, b, t in track.text if str(t).strip()]
+        if cues and sum(is_chinese(t) for _a, _b, t in cues) >= 0.5 * len(cues):
+            out.extend(cues)
+    return out
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}"
 
 
 def judge_subtitles(rule: Any, text: TextFindings | None, media: Any) -> list[Verdict]:
     """The rule's lines; an empty list leaves the rule to a person (text not read)."""
-    return []
+    if text is None:
+        return []
+    from ..report import Evidence
+    from .script import judge_script
+
+    required = bool(rule.required)
+    min_coverage = float(getattr(rule, "min_coverage", 0.6))
+    captions = [c for c in text.captions if c.text.strip()]
+    soft = soft_cues(media)
+    shown = _union([(c.start_s, c.end_s) for c in captions] + [(a, b) for a, b, _t in soft])
+    speech = _union([(s.start_s, s.end_s) for s in text.speech])
+    speech_s = _length(speech)
+    missing = _minus(speech, shown)
+    covered_s = speech_s - _length(missing)
+    coverage = covered_s / speech_s if speech_s > 0 else None
+    gaps = sorted((g for g in missing if g[1] - g[0] >= GAP_S), key=lambda g: g[0] - g[1])[:MAX_GAPS]
+    weights = [max(0.1, c.end_s - c.start_s) for c in captions]
+    mean_score = (sum(c.score * w for c, w in zip(captions, weights, strict=True)) / sum(weights)
+                  if captions else None)
+    reliable = mean_score is None or mean_score >= MIN_SCORE
+    trouble = [p for p in text.problems if p.startswith("SubtitleReader")]
+    params = {"coverage": round(coverage, 3) if coverage is not None else None,
+              "speech_s": round(speech_s, 1), "captions": len(captions), "soft_cues": len(soft),
+              "mean_score": round(mean_score, 3) if mean_score is not None else None,
+              "min_coverage": min_coverage}
+
+    evidence = [Evidence(time_s=c.start_s, end_s=c.end_s, note=c.text[:40], note_en=c.text[:40],
+                         jpeg_base64=c.jpeg_base64) for c in captions if c.jpeg_base64][:3]
+    for g0, g1 in gaps:
+        frame = next((f for f in text.subtitle_samples if g0 - 0.5 <= f.time_s <= g1 + 0.5), None)
+        evidence.append(Evidence(time_s=round(g0, 2), end_s=round(g1, 2), note="有对白，无字幕",
+                                 note_en="speech without subtitles",
+                                 jpeg_base64=frame.jpeg_base64 if frame else None))
+    count = f"字幕 {len(captions)} 条" + (f"、软字幕 {len(soft)} 条" if soft else "")
+    count_en = f"{len(captions)} subtitle line(s)" + (f", {len(soft)} soft subtitle cue(s)" if soft else "")
+    gap_text = "；".join(f"{_clock(a)}–{_clock(b)}（{b - a:.1f} 秒）" for a, b in gaps)
+    gap_text_en = "; ".join(f"{_clock(a)}–{_clock(b)} ({b - a:.1f} s)" for a, b in gaps)
+
+    def verdict(outcome: str, actual: str, actual_en: str, message: str = "",
+                message_en: str = "") -> Verdict:
+        return Verdict(outcome, actual, actual_en, message, message_en, evidence=evidence, params=params)
+
+    out: list[Verdict] = []
+    if trouble:
+        out.append(verdict("review", "字幕读取出错", "the subtitles could not be read",
+                           "字幕识别过程出错，请人工核对。" + trouble[0],
+                           "Reading the subtitles failed: check them. " + trouble[0]))
+    elif not captions and not soft:
+        if not required:
+            out.append(verdict("pass", "无字幕，本活动不要求", "no subtitles; not required for this call"))
+        elif speech_s >= MIN_SPEECH_S:
+            out.append(verdict("fail", f"未发现字幕（对白约 {speech_s:.0f} 秒）",
+                               f"no subtitles found ({speech_s:.0f} s of speech)",
+                               "本活动要求配字幕，画面中未发现随对白变化的字幕，也没有中文软字幕轨。"
+                               + (f"无字幕的对白例如：{gap_text}。" if gaps else ""),
+                               "Subtitles are required; no burned-in subtitles that change with the speech "
+                               "and no Chinese soft subtitle track were found."
+                               + (f" Speech without subtitles, e.g. {gap_text_en}." if gaps else "")))
+        else:
+            out.append(verdict("review", "未发现字幕，也未听出对白", "no subtitles found and no speech heard",
+                               "本活动要求配字幕；未发现字幕，声音中也未检测到对白，请人工确认作品是否有对白。",
+                               "Subtitles are required; none were found and no speech was detected in the "
+                               "sound: check whether the work has dialogue."))
+    elif not reliable and not soft:
+        out.append(verdict("review", f"{count}，识别把握不大", f"{count_en}, read with low confidence",
+                           f"字幕文字识别的平均置信度为 {mean_score:.2f}，请人工核对字幕。",
+                           f"The mean recognition confidence was {mean_score:.2f}: check the subtitles."))
+    elif coverage is None or speech_s < MIN_SPEECH_S:
+        out.append(verdict("pass", f"有字幕（{count}；未检测到对白，按有无判断）",
+                           f"subtitles present ({count_en}; no speech detected, judged on presence)"))
+    else:
+        actual = f"对白字幕覆盖率 {coverage:.0%}（{count}，对白约 {speech_s:.0f} 秒）"
+        actual_en = f"{coverage:.0%} of the speech has subtitles ({count_en}, {speech_s:.0f} s of speech)"
+        gaps_message = f"无字幕的对白最长的几段：{gap_text}。" if gaps else ""
+        gaps_message_en = f"Longest speech without subtitles: {gap_text_en}." if gaps else ""
+        if coverage >= min_coverage or not required:
+            out.append(verdict("pass", actual, actual_en, gaps_message, gaps_message_en))
+        else:
+            out.append(verdict("fail", actual, actual_en,
+                               f"本活动要求配字幕，覆盖率低于 {min_coverage:.0%}。" + gaps_message,
+                               f"Subtitles are required on at least {min_coverage:.0%} of the speech. "
+                               + gaps_message_en))
+
+    lines = [(c.start_s, c.text) for c in captions] + [(None, t) for _a, _b, t in soft]
+    examples = [e for e in evidence if e.note != "有对白，无字幕"]
+    script = judge_script(lines, rule.script, reliable=reliable and not trouble, evidence=examples)
+    if script is not None:
+        out.append(script)
+    return out
