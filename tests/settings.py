@@ -4,11 +4,16 @@ import os
 import tempfile
 
 os.environ.setdefault("GUANGYING_DATA_DIR", tempfile.mkdtemp(prefix="guangying-test-"))
+worker = os.environ.get("PYTEST_XDIST_WORKER")
+if worker and os.path.basename(os.environ["GUANGYING_DATA_DIR"]) != worker:
+    # pytest-xdist's processes inherit the folder of the process that started them: each keeps
+    # its own below it (media, static files, the SQLite file), as a run without xdist has one.
+    os.environ["GUANGYING_DATA_DIR"] = os.path.join(os.environ["GUANGYING_DATA_DIR"], worker)
 os.environ.setdefault("GUANGYING_HTTPS", "0")
 os.environ.setdefault("GUANGYING_SECRET_KEY", "test-only-key-" + "x" * 40)
 
-from guangying.settings import *  # noqa: F403
-from guangying.settings import STORAGES, TASKS
+from guangying.settings import *  # noqa: E402, F403
+from guangying.settings import STORAGES, TASKS  # noqa: E402
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True

@@ -9,9 +9,11 @@ keyed by their recipe, so the second run of the suite makes nothing.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -186,16 +188,33 @@ def video(name: str = "clip", *, width: int = 1920, height: int = 1080, fps: int
     path = CACHE / f"{name}-{key}.{extension}"
     if path.exists():
         return path
-    partial = CACHE / f".{key}.part.{extension}"
-    kwargs = {"width": width, "height": height, "fps": fps, "seconds": seconds, "vcodec": vcodec,
-              "acodec": acodec, "lkfs": lkfs, "container_format": container_format,
-              "rotation": rotation, "picture": picture}
-    if loop_to:
-        clip = CACHE / f".{key}.clip.{extension}"
-        _encode(clip, **kwargs)
-        _loop(clip, partial, loop_to, container_format)
-        clip.unlink()
-    else:
-        _encode(partial, **kwargs)
-    partial.rename(path)
+    # Test processes running side by side (pytest-xdist) may want the same file at once: the
+    # lock lets one make it while the other waits, and the temporary names are each process's
+    # own, so a file under the final name is always whole.
+    with open(CACHE / f".{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            _make(path, key, extension, loop_to, container_format, {
+                "width": width, "height": height, "fps": fps, "seconds": seconds, "vcodec": vcodec,
+                "acodec": acodec, "lkfs": lkfs, "container_format": container_format,
+                "rotation": rotation, "picture": picture})
     return path
+
+
+def _make(path: Path, key: str, extension: str, loop_to: float | None, container_format: str | None,
+          kwargs: dict) -> None:
+    mine = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    partial = CACHE / f".{key}.{mine}.part.{extension}"
+    try:
+        if loop_to:
+            clip = CACHE / f".{key}.{mine}.clip.{extension}"
+            try:
+                _encode(clip, **kwargs)
+                _loop(clip, partial, loop_to, container_format)
+            finally:
+                clip.unlink(missing_ok=True)
+        else:
+            _encode(partial, **kwargs)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

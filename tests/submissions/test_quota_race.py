@@ -21,6 +21,18 @@ from .helpers import complete_work
 ROUNDS = 6
 
 
+@pytest.fixture(autouse=True)
+def checks_queued_not_run(settings):
+    """The nine videos' automatic checks and renditions are queued, not run, here.
+
+    Their results never reach the race: record_passing_checks writes the full check's
+    outcome over whatever it was, and handing in reads nothing else of them. Running
+    the real engine on nine identical clips per round would only add minutes; the
+    checks themselves are tested in test_checking.py and test_worker_kill.py.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
 def race(*steps: Callable[[], Work]) -> list[tuple[str, object]]:
     """Run every step at the same moment, each in a thread of its own; collect what happened."""
     barrier = threading.Barrier(len(steps))
