@@ -81,7 +81,8 @@ class Scene:
     width: int = 1280
     height: int = 720
     fps: int = 25
-    background: str = "moving"  # "moving" texture, "pan" (camera pan over a scene), "dark"
+    # "moving" texture, "pan" (camera pan over a scene), "dark", "still" (a static shot), "black"
+    background: str = "moving"
     texts: list[Text] = field(default_factory=list)
     logos: list[Logo] = field(default_factory=list)
     speech: list[tuple[float, float]] = field(default_factory=list)  # where someone talks
@@ -145,6 +146,8 @@ def _background(scene: Scene) -> np.ndarray:
         base[cy:cy + sh, cx:cx + sw] = rng.integers(20, 235, 3)
     if scene.background == "dark":
         base *= 0.25
+    elif scene.background == "black":
+        base *= 0.0
     return np.clip(base, 0, 255).astype(np.uint8)
 
 
@@ -219,6 +222,8 @@ def _frames(scene: Scene):
         t = index / scene.fps
         if scene.background == "pan":
             dx, dy = int(t * 40) % 512, int(abs(np.sin(t / 3)) * 200)
+        elif scene.background == "still":
+            dx, dy = 0, 0
         else:
             dx, dy = (index * 3) % 512, (index * 2) % 256
         frame = background[dy:dy + scene.height, dx:dx + scene.width].astype(np.float32)

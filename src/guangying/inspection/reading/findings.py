@@ -54,6 +54,8 @@ class Overlay:
     text: str = ""  # what OCR read inside the box, if anything
     opacity: float | None = None  # estimated, 0–1; semi-transparent logos are well under 1
     jpeg_base64: str | None = None
+    position: str = ""  # "top-left" … "bottom-right", "top", "bottom", "left", "right"
+    weak: bool = False  # seen too seldom or too faintly to claim: for a person to look at
 
 
 @dataclass
@@ -75,6 +77,10 @@ class TextFindings:
     credits_from_s: float | None = None  # the window read for the credits
     opening: list[ReadFrame] = field(default_factory=list)
     overlays: list[Overlay] = field(default_factory=list)
+    # Share of the judged pictures whose edges and corners moved: a still picture hides a fixed
+    # overlay in the scene. None: overlays were not looked for.
+    overlay_motion: float | None = None
+    overlay_pictures: int = 0  # pictures the overlay reader used
     ocr_calls: int = 0
     ocr_s: float = 0.0
     problems: list[str] = field(default_factory=list)  # why something could not be read
