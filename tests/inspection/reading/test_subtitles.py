@@ -42,6 +42,7 @@ SCENES = {
     "small": _scene(SIMPLIFIED, size=0.035, outline_px=1),
     "faint": _scene(SIMPLIFIED, opacity=0.75, background="pan"),
     "still": _scene(SIMPLIFIED, background="still"),
+    "dark-thin": _scene(SIMPLIFIED, background="dark", outline_px=1, colour=(235, 235, 235)),
     "traditional": _scene(TRADITIONAL),
     "mixed": _scene(MIXED),
     "silent": _scene(SIMPLIFIED, music=False),
@@ -98,7 +99,8 @@ def _similar_text(a: str, b: str) -> float:
 
 # ---- the reader ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["white", "yellow", "strip", "top", "portrait", "small", "faint", "still"])
+@pytest.mark.parametrize("name", ["white", "yellow", "strip", "top", "portrait", "small", "faint", "still",
+                                  "dark-thin"])
 def test_burned_in_simplified_lines_are_read_with_their_times(name):
     _media, text = read_scene(name)
     assert not text.problems
@@ -111,6 +113,30 @@ def test_burned_in_simplified_lines_are_read_with_their_times(name):
         assert abs(caption.end_s - (start + 2.7)) <= 0.4
     # OCR once per line, with few retries: never per picture.
     assert text.ocr_calls <= 2 * len(SIMPLIFIED) + 2
+
+
+SECOND = ["新时代的青年接过接力棒", "从此中国革命面貌焕然一新", "这座旧址见证了峥嵘岁月",
+          "统一战线是重要法宝"]
+ENGLISH = ["We tell the story of a century here", "The red gene is passed down", "Young people have ideals",
+           "Let us walk into history"]
+
+
+@pytest.mark.parametrize("second", [SECOND, ENGLISH], ids=["two-chinese-lines", "bilingual"])
+def test_two_line_subtitles_are_one_caption_each(second):
+    lines = [f"{a}\n{b}" for a, b in zip(SIMPLIFIED, second, strict=True)]
+    _media, text = read(str(make(_scene(lines), "subtitles-two-lines")))
+    assert len(text.captions) == 4
+    for caption, first, other in zip(text.captions, SIMPLIFIED, second, strict=True):
+        assert _similar_text(caption.text.replace(" ", ""), (first + other).replace(" ", "")) >= 0.85
+
+
+def test_lines_that_follow_each_other_without_a_gap():
+    texts, speech = subtitle_track(SIMPLIFIED, gap=0.0)
+    _media, text = read(str(make(Scene(seconds=12.5, width=640, height=360, texts=texts, speech=speech),
+                                 "subtitles-no-gap")))
+    assert [c.text for c in text.captions] == SIMPLIFIED
+    for caption, start in zip(text.captions, (0.5, 3.5, 6.5, 9.5), strict=True):
+        assert abs(caption.start_s - start) <= 0.4 and abs(caption.end_s - (start + 3.0)) <= 0.4
 
 
 def test_the_band_is_where_the_lines_are():
