@@ -112,7 +112,9 @@ def accuracy(only: str | None = None, verbose: bool = False, jobs: int = 1) -> N
             row["cases"] += 1
             row["right" if right else "wrong"] += 1
             if actual == "review" and not right:
-                row["review"] += 1
+                row["review"] += 1  # left to a person where the rule could be decided
+            if case.expect[line] == "fail" and actual in ("fail", "review"):
+                row[f"fault_{actual}"] += 1  # a broken rule, said as fail or (by severity) review
             if actual is None:
                 row["missing"] += 1
             if actual == "pass" and not right:
@@ -126,12 +128,17 @@ def accuracy(only: str | None = None, verbose: bool = False, jobs: int = 1) -> N
     required_false = sum(r["false_pass_required"] for r in per_line.values())
     other_false = sum(r["false_pass"] for r in per_line.values())
 
-    print(f"{'line':20} {'cases':>5} {'right':>5} {'wrong':>5} {'review':>6} {'no line':>7} "
-          f"{'false pass (required)':>22} {'false pass (other)':>18}")
+    # "review": wrong verdicts that left to a person what could be decided; "no line": the report had
+    # none for the id; "faults": the broken rules found, said as fail or (by the rule's severity) review.
+    head = ("line", "cases", "right", "wrong", "review", "no line", "false pass", "on others", "faults")
+    print("{:18} {:>5} {:>5} {:>5} {:>6} {:>7} {:>10} {:>9} {:>11}".format(*head))
+    print("{:18} {:>5} {:>5} {:>5} {:>6} {:>7} {:>10} {:>9} {:>11}".format(
+        "", "", "", "", "", "", "(required)", "", "fail/review"))
     for line in sorted(per_line):
         r = per_line[line]
-        print(f"{line:20} {r['cases']:5} {r['right']:5} {r['wrong']:5} {r['review']:6} {r['missing']:7} "
-              f"{r['false_pass_required']:22} {r['false_pass']:18}")
+        print("{:18} {:5} {:5} {:5} {:6} {:7} {:10} {:9} {:>11}".format(
+            line, r["cases"], r["right"], r["wrong"], r["review"], r["missing"], r["false_pass_required"],
+            r["false_pass"], f"{r['fault_fail']}/{r['fault_review']}"))
     share = right / total if total else 0.0
     met = share >= TARGET_ACCURACY and required_false == 0
     print(f"overall: {right}/{total} verdicts right = {100 * share:.1f} %   "

@@ -15,7 +15,14 @@ The expectations follow the notices as the presets encode them:
   are some they must be Simplified; a work that declares AI use needs both
   the explicit label (text with 「人工智能」/「AI」 and 「生成」/「合成」 in the
   opening 10 s, ≥ 2 s on screen, ≥ 5 % of the shorter side high) and exactly
-  one well-formed implicit AIGC label in the metadata.
+  one well-formed implicit AIGC label in the metadata. The engine gives one
+  "ai_label" line for both labels; a form that says no AI over metadata that
+  says AI is for the organiser to check (review).
+
+"fail" in an expectation means the work breaks the rule. The engine reports a
+fault by the rule's severity (checks.ON_PROBLEM: fail for hard rules, review
+for the review-severity picture rules of both presets), so either is right
+there; only a pass is a false pass.
 
 `suite` marks the few cases the test suite runs (tests/inspection/reading/
 test_corpus.py); bench/reading.py runs them all.
@@ -37,6 +44,8 @@ HUBEI = "hubei-2026-weiguang"
 CHONGQING = "chongqing-2026-hongse"
 
 PASS, FAIL, WARN, REVIEW = "pass", "fail", "warn", "review"
+# What a detected fault becomes by the rule's severity (inspection.checks.ON_PROBLEM).
+ON_PROBLEM = {"hard": FAIL, "warn": WARN, "review": REVIEW}
 
 # ---- wording -------------------------------------------------------------------------------
 
@@ -139,8 +148,33 @@ class Case:
         return False
 
     def accepts(self, line: str, outcome: str) -> bool:
+        return outcome in self.accepted(line)
+
+    def accepted(self, line: str) -> tuple[str, ...]:
+        """FAIL means the work breaks the rule: the engine says so by the rule's severity, as
+        checks.ON_PROBLEM does (fail for hard rules, review for review ones, warn for warn); a plain
+        fail is taken too. Other outcomes are taken as written."""
         wanted = self.expect[line]
-        return outcome in ((wanted,) if isinstance(wanted, str) else wanted)
+        if wanted == FAIL:
+            rule = next(r for r in self.rules.technical if r.check == line.split(".")[0])
+            return tuple(dict.fromkeys((FAIL, ON_PROBLEM[rule.severity])))
+        return (wanted,) if isinstance(wanted, str) else wanted
+
+
+def ink_share(text: Text, width: int, height: int) -> float:
+    """The drawn glyphs' height (outline left out) as a share of the shorter side: the label rule's measure.
+
+    `Text.size` is the line's nominal height; the ink of CJK glyphs is 80–90 % of it, depending
+    on the font, so the labels' truth is taken from the pixels.
+    """
+    import numpy as np
+
+    from .scenes import _text_layer
+
+    plain = Text(text.text, where=text.where, size=text.size, font=text.font, outline=None)
+    _rgb, alpha = _text_layer(plain, width, height)
+    rows = np.nonzero(alpha[:, :, 0].max(axis=1) > 0.5)[0]
+    return float(rows.max() - rows.min() + 1) / min(width, height) if rows.size else 0.0
 
 
 def rules_for(preset: str, changes: dict[str, dict[str, Any]] | None = None) -> RuleSet:
@@ -250,6 +284,17 @@ def _cases() -> list[Case]:
     soft_traditional = [(s, e, TRADITIONAL[i]) for i, (s, e, _t) in enumerate(soft)]
     add(Case("sub-soft-traditional", Scene(seconds=12.0, speech=talk, soft_subtitles=soft_traditional),
              HUBEI, {"subtitles.script": FAIL}, about="a soft subtitle track in Traditional characters"))
+    add(Case("sub-portrait-top", _with(_subtitled(LINES[9:12], credits=credits, where=[0.5, 0.16],
+                                                  size=0.045), width=720, height=1280),
+             HUBEI, _hubei_ok(), about="portrait, subtitles near the top"))
+    two_lines = ["一九二一年七月\n中国共产党第一次全国代表大会召开", "从此\n中国革命的面貌焕然一新",
+                 "在那个风雨如晦的年代\n无数先辈前赴后继"]
+    add(Case("sub-two-lines", _subtitled(two_lines, credits=credits, size=0.045),
+             HUBEI, _hubei_ok(), about="each subtitle on two lines"))
+    three = _subtitled(LINES[:3], seconds=14.0, credits=credits)
+    add(Case("sub-three-quarters", _with(three, speech=[*three.speech, (9.6, 12.1)]), HUBEI,
+             {"subtitles": PASS, "subtitles.script": PASS},
+             about="three of four stretches of speech subtitled (75 %)"))
     add(Case("cq-sub-simplified", _subtitled(LINES[:3]), CHONGQING,
              {"subtitles": PASS, "subtitles.script": PASS}, entrant=COLLEGE,
              about="Chongqing: Simplified subtitles"))
@@ -290,6 +335,13 @@ def _cases() -> list[Case]:
     add(Case("credits-portrait", _with(_subtitled(LINES[:3], credits=credits, where=[0.5, 0.8]),
                                        width=720, height=1280),
              HUBEI, {"end_credits": PASS}, about="portrait credits"))
+    add(Case("credits-other-county", _subtitled(LINES[:3], credits=credits_text("中共长川县委统战部")), HUBEI,
+             {"end_credits": FAIL}, about="a county's unit of the same name (县 for 市): not the entrant"))
+    add(Case("credits-other-department", _subtitled(LINES[3:6], credits=credits_text("中共长川市委宣传部")),
+             HUBEI, {"end_credits": FAIL}, about="the city's propaganda department, not its united front"))
+    many = credits_text(UNIT) + "\n剪辑：赵一鸣\n录音：孙晓雨\n特别鸣谢：长川市档案馆\n长川市图书馆"
+    add(Case("credits-fast-scroll", _subtitled(LINES[6:8], seconds=14.0, credits=many, scroll=0.4), HUBEI,
+             {"end_credits": PASS}, about="ten lines of credits scrolling fast"))
 
     # -- watermarks and logos (Hubei: none allowed) ---------------------------------------------
     ok = _subtitled(LINES[:3], credits=credits)
@@ -313,6 +365,9 @@ def _cases() -> list[Case]:
     add(Case("wm-logo-1080p", _with(_subtitled(LINES[:3], credits=credits, font="sans"), width=1920,
                                     height=1080, logos=[Logo("top-left", size=0.08)]),
              HUBEI, {"watermark": FAIL}, about="1080p, small logo"))
+    add(Case("wm-faint-text", _with(ok, texts=[*ok.texts, Text("西瓜视频 @长川故事", where="bottom-right",
+                                                                size=0.04, opacity=0.35, outline=None)]),
+             HUBEI, {"watermark": FAIL}, about="a faint (35 %) platform watermark bottom right"))
     add(Case("wm-logo-first-seconds", _with(ok, logos=[Logo("top-right", size=0.12, end=2.0)]), HUBEI,
              {"watermark": PASS}, about="a logo on the opening seconds only is not a watermark"))
     add(Case("wm-own-logo-allowed", _with(ok, logos=[Logo("top-right", size=0.09, text=COLLEGE)]), HUBEI,
@@ -326,7 +381,7 @@ def _cases() -> list[Case]:
 
     # -- AI labels (Chongqing: both required when AI use is declared) --------------------------
     def ai_scene(label: str | None = "本视频含人工智能生成内容", *, start: float = 0.0, end: float = 4.0,
-                 size: float = 0.06, where: str | list[float] = "top-left", metadata: str | None = aigc(),
+                 size: float = 0.075, where: str | list[float] = "top-left", metadata: str | None = aigc(),
                  extra: list[tuple[str, str]] | None = None, width: int = 1280, height: int = 720,
                  opacity: float = 1.0, font: str = "sans") -> Scene:
         texts, speech = subtitle_track(LINES[6:9], start=1.0)
@@ -337,52 +392,52 @@ def _cases() -> list[Case]:
                      metadata={"AIGC": metadata} if metadata is not None else {},
                      extra_tags=list(extra or []))
 
-    both_ok = {"ai_label.explicit": PASS, "ai_label.implicit": PASS}
+    both_ok = {"ai_label": PASS}
     add(Case("ai-both", ai_scene(), CHONGQING, both_ok, entrant=COLLEGE, declares_ai=True,
              about="both labels, declared", suite=True))
-    add(Case("ai-both-short-wording", ai_scene("AI生成", size=0.07, where="top-right"), CHONGQING,
+    add(Case("ai-both-short-wording", ai_scene("AI生成", size=0.085, where="top-right"), CHONGQING,
              both_ok, entrant=COLLEGE, declares_ai=True, about="「AI生成」 top right"))
     add(Case("ai-both-synth", ai_scene("部分画面由人工智能合成", where="bottom-left", end=3.0, font="wqy"),
              CHONGQING, both_ok, entrant=COLLEGE, declares_ai=True, about="「合成」 bottom left, 3 s"))
-    add(Case("ai-both-portrait", ai_scene("内容由AI合成", width=720, height=1280, where="top", size=0.06),
+    add(Case("ai-both-portrait", ai_scene("内容由AI合成", width=720, height=1280, where="top"),
              CHONGQING, both_ok, entrant=ARCHIVE, declares_ai=True, about="portrait, label at the top"))
-    add(Case("ai-both-1080p", ai_scene("本片使用AI生成画面", width=1920, height=1080, size=0.055),
-             CHONGQING, both_ok, entrant=ARCHIVE, declares_ai=True, about="1080p, label at 5.5 %"))
+    add(Case("ai-both-1080p", ai_scene("本片使用AI生成画面", width=1920, height=1080, size=0.07),
+             CHONGQING, both_ok, entrant=ARCHIVE, declares_ai=True, about="1080p, label 5.8 % high"))
     add(Case("ai-both-label-2", ai_scene(metadata=aigc("2")), CHONGQING, both_ok, entrant=COLLEGE,
              declares_ai=True, about="implicit Label 2 (possibly generated)"))
     add(Case("ai-explicit-missing", ai_scene(None), CHONGQING,
-             {"ai_label.explicit": FAIL, "ai_label.implicit": PASS}, entrant=COLLEGE, declares_ai=True,
+             {"ai_label": FAIL}, entrant=COLLEGE, declares_ai=True,
              about="declared; implicit label only", suite=True))
     add(Case("ai-explicit-small", ai_scene(size=0.03), CHONGQING,
-             {"ai_label.explicit": FAIL, "ai_label.implicit": PASS}, entrant=COLLEGE, declares_ai=True,
-             about="explicit label 3 % high"))
+             {"ai_label": FAIL}, entrant=COLLEGE, declares_ai=True,
+             about="explicit label 2.6 % high"))
     add(Case("ai-explicit-brief", ai_scene(end=1.0), CHONGQING,
-             {"ai_label.explicit": FAIL, "ai_label.implicit": PASS}, entrant=COLLEGE, declares_ai=True,
+             {"ai_label": FAIL}, entrant=COLLEGE, declares_ai=True,
              about="explicit label on screen for 1 s"))
     late = ai_scene(None)
     add(Case("ai-explicit-late",
              _with(late, seconds=14.0, texts=[*late.texts, Text("本视频含人工智能生成内容", start=10.5,
-                                                                 end=13.5, where="top-left", size=0.06)]),
-             CHONGQING, {"ai_label.explicit": FAIL, "ai_label.implicit": PASS}, entrant=COLLEGE,
+                                                                 end=13.5, where="top-left", size=0.075)]),
+             CHONGQING, {"ai_label": FAIL}, entrant=COLLEGE,
              declares_ai=True, about="the label appears only after the opening 10 s"))
     add(Case("ai-explicit-wrong-words", ai_scene("AI助力 党史新说"), CHONGQING,
-             {"ai_label.explicit": FAIL, "ai_label.implicit": PASS}, entrant=COLLEGE, declares_ai=True,
+             {"ai_label": FAIL}, entrant=COLLEGE, declares_ai=True,
              about="「AI」 without 「生成」/「合成」 is not a label"))
     add(Case("ai-implicit-missing", ai_scene(metadata=None), CHONGQING,
-             {"ai_label.explicit": PASS, "ai_label.implicit": FAIL}, entrant=COLLEGE, declares_ai=True,
+             {"ai_label": FAIL}, entrant=COLLEGE, declares_ai=True,
              about="declared; explicit label only"))
     add(Case("ai-implicit-not-json", ai_scene(metadata="Label=1;ContentProducer=cq"), CHONGQING,
-             {"ai_label.explicit": PASS, "ai_label.implicit": FAIL}, entrant=COLLEGE, declares_ai=True,
+             {"ai_label": FAIL}, entrant=COLLEGE, declares_ai=True,
              about="implicit label that is not JSON"))
     add(Case("ai-implicit-missing-fields",
              ai_scene(metadata=json.dumps({"Label": "1", "ContentProducer": "cq"}, separators=(",", ":"))),
-             CHONGQING, {"ai_label.explicit": PASS, "ai_label.implicit": FAIL}, entrant=COLLEGE,
+             CHONGQING, {"ai_label": FAIL}, entrant=COLLEGE,
              declares_ai=True, about="implicit label with two of the seven fields"))
     add(Case("ai-implicit-bad-label", ai_scene(metadata=aigc("7")), CHONGQING,
-             {"ai_label.explicit": PASS, "ai_label.implicit": FAIL}, entrant=COLLEGE, declares_ai=True,
+             {"ai_label": FAIL}, entrant=COLLEGE, declares_ai=True,
              about="implicit Label 7 (only 1, 2, 3 exist)"))
     add(Case("ai-implicit-duplicated", ai_scene(extra=[("AIGC", aigc(produce_id="cq-hs-2026-0418"))]),
-             CHONGQING, {"ai_label.explicit": PASS, "ai_label.implicit": FAIL}, entrant=COLLEGE,
+             CHONGQING, {"ai_label": FAIL}, entrant=COLLEGE,
              declares_ai=True, about="two AIGC labels in one file", suite=True))
     add(Case("ai-none-declared-none", ai_scene(None, metadata=None), CHONGQING, {"ai_label": PASS},
              entrant=COLLEGE, declares_ai=False, about="no AI declared, no label: nothing required"))
@@ -410,8 +465,8 @@ def score(case: Case, report: Any) -> list[tuple[str, str, str | None, bool]]:
     """(line id, expected, actual or None, right) for each labelled line of the case."""
     found = outcomes(report)
     rows = []
-    for line, wanted in case.expect.items():
+    for line in case.expect:
         actual = found.get(line)
-        shown = wanted if isinstance(wanted, str) else "/".join(wanted)
-        rows.append((line, shown, actual, actual is not None and case.accepts(line, actual)))
+        right = actual is not None and case.accepts(line, actual)
+        rows.append((line, "/".join(case.accepted(line)), actual, right))
     return rows
