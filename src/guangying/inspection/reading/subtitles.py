@@ -21,6 +21,7 @@ card, a label) are not counted as subtitles either.
 
 from __future__ import annotations
 
+import itertools
 import re
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -37,9 +38,12 @@ STEADY_DIFF = 18  # the same pixel between two analysed pictures, in grey levels
 MIN_LINE_PX = 5  # a line of text at least this tall in the small picture
 MAX_LINE_SHARE = 0.16  # and at most this share of the picture's height
 MIN_ROW_PIXELS = 10  # steady stroke pixels in a row that a line of text may cross
+CHANGE_OVERLAP_S = 0.5  # a new line may show this long before the last one is seen to go
+ROW_GAP = 2.0  # line heights between two pieces of one line, at most
 MIN_DENSITY = 0.14  # share of steady stroke pixels in a line's box
 DIFFERENT_GREY = 48  # grey levels between two pictures of a stroke pixel that is not the same
 SAME_LINE = 0.12  # at most this share of shared stroke pixels differ in two pictures of one line
+SAME_STRETCH = 0.18  # and at most this share in any stretch a character wide
 STABLE_S = 0.35  # a state lasting this long is read
 MAX_STATE_S = 10.0  # a text steady for longer is a title or a logo, not a subtitle
 PERSISTENT = 0.7  # nor is a text on screen for this share of a programme of PERSISTENT_MIN_S or more
@@ -61,6 +65,7 @@ class _Line:
     box: Box  # in small-picture pixels
     mask: np.ndarray  # steady stroke pixels inside the box
     grey: np.ndarray  # the small picture inside the box
+    several: bool = False  # more than one line of text in the box
 
 
 @dataclass
@@ -80,6 +85,38 @@ class _Read:
     line: _Line
     extent: Box
     future: Future
+    ink: np.ndarray  # the glyphs at full resolution, scaled to INK_HEIGHT
+
+
+INK_HEIGHT = 32  # pixels: glyphs that look alike in the small picture differ at this size
+SAME_INK = 0.7  # Dice of the glyph pixels, in every stretch a character wide, of one text read twice
+
+
+def _ink(luma: np.ndarray, box: Box, scale: float) -> np.ndarray:
+    """Where the glyphs are in the full-resolution line: bright text, or dark text where there is none."""
+    x, y, w, h = box
+    picture = crop(luma, (round(x * scale), round(y * scale), round(w * scale), round(h * scale)))
+    if picture.size == 0:
+        return np.zeros((INK_HEIGHT, 1), bool)
+    width = max(1, round(picture.shape[1] * INK_HEIGHT / picture.shape[0]))
+    small = cv2.resize(picture, (width, INK_HEIGHT), interpolation=cv2.INTER_AREA)
+    bright = small >= 200
+    return bright if np.count_nonzero(bright) >= 0.03 * bright.size else small <= 60
+
+
+def _same_ink(ink: np.ndarray, other: np.ndarray) -> bool:
+    """The same text at full resolution: the check a cached reading must pass before it is reused."""
+    if abs(ink.shape[1] - other.shape[1]) > max(4, 0.1 * max(ink.shape[1], other.shape[1])):
+        return False
+    if other.shape != ink.shape:
+        other = cv2.resize(other.astype(np.uint8), (ink.shape[1], ink.shape[0]),
+                           interpolation=cv2.INTER_NEAREST).astype(bool)
+    for start in range(0, ink.shape[1], INK_HEIGHT):
+        a, b = ink[:, start:start + INK_HEIGHT], other[:, start:start + INK_HEIGHT]
+        total = np.count_nonzero(a) + np.count_nonzero(b)
+        if total >= 20 and 2 * np.count_nonzero(a & b) / total < SAME_INK:
+            return False
+    return True
 
 
 def _join(box: Box, other: Box) -> Box:
@@ -108,7 +145,9 @@ def _disagree(line: _Line, other: _Line) -> float:
     """Share of the stroke pixels two lines share that differ in brightness (boxes where they are).
 
     Stroke masks alone do not tell two lines apart (at this size the strokes of any line fill most
-    of its box); the brightness under them does: white glyph against black outline.
+    of its box); the brightness under them does: white glyph against black outline. Two lines
+    that differ in one word only must not pass for one: the share is taken over each stretch
+    about a character wide, and the worst stretch counts (scaled to compare with SAME_LINE).
     """
     box, other_box = line.box, other.box
     x0, y0 = min(box[0], other_box[0]), min(box[1], other_box[1])
@@ -125,7 +164,17 @@ def _disagree(line: _Line, other: _Line) -> float:
     shared = np.count_nonzero(both)
     if shared < 0.3 * min(np.count_nonzero(mask_a), np.count_nonzero(mask_b)):
         return 1.0
-    return float(np.count_nonzero((np.abs(a - b) > DIFFERENT_GREY) & both)) / shared
+    differ = (np.abs(a - b) > DIFFERENT_GREY) & both
+    overall = float(np.count_nonzero(differ)) / shared
+    width = max(4, min(box[3], other_box[3]))
+    starts = np.arange(0, shape[1], width)
+    shared_cols = np.add.reduceat(np.count_nonzero(both, axis=0), starts)
+    differ_cols = np.add.reduceat(np.count_nonzero(differ, axis=0), starts)
+    counted = shared_cols >= max(6, 0.1 * width * min(box[3], other_box[3]))
+    if not counted.any():
+        return overall
+    worst = float((differ_cols[counted] / shared_cols[counted]).max())
+    return max(overall, worst * SAME_LINE / SAME_STRETCH)
 
 
 def _same_place(box: Box, other: Box) -> bool:
@@ -178,7 +227,7 @@ def find_lines(small: np.ndarray, previous: np.ndarray, edges: np.ndarray | None
     # The outlines' bounding boxes: OpenCV's component statistics cost ten times as much here.
     contours, _ = cv2.findContours(blobs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     max_h = max(MIN_LINE_PX + 1, round(MAX_LINE_SHARE * max(height, small.shape[1] * 9 / 16)))
-    out = []
+    boxes = []
     for contour in contours:
         box = tuple(int(v) for v in cv2.boundingRect(contour))
         if not MIN_LINE_PX <= box[3] <= max_h or box[2] < 1.8 * box[3]:
@@ -190,12 +239,48 @@ def find_lines(small: np.ndarray, previous: np.ndarray, edges: np.ndarray | None
         columns, rows_lit = np.count_nonzero(mask.any(axis=0)), np.count_nonzero(mask.any(axis=1))
         if columns < 0.6 * box[2] or rows_lit < 0.6 * box[3]:
             continue
-        out.append(_Line(box, mask.copy(), small[box[1]:box[1] + box[3], box[0]:box[0] + box[2]].copy()))
+        boxes.append(box)
+    out = []
+    for box in _rows(boxes):
+        mask = steady[box[1]:box[1] + box[3], box[0]:box[0] + box[2]]
+        out.append(_Line(box, mask.copy(), small[box[1]:box[1] + box[3], box[0]:box[0] + box[2]].copy(),
+                         several=_several_rows(mask)))
     return out
 
 
-def _recognise(ocr: Any, picture: np.ndarray) -> _Result:
-    """Recognition of the line; detection on the same crop where the line does not fill it well."""
+def _rows(boxes: list[Box]) -> list[Box]:
+    """Pieces of one line side by side joined: a full-width comma or a space leaves an em between words."""
+    out: list[Box] = []
+    for box in sorted(boxes):
+        for i, other in enumerate(out):
+            top, bottom = max(box[1], other[1]), min(box[1] + box[3], other[1] + other[3])
+            gap = box[0] - (other[0] + other[2])
+            if bottom - top >= 0.6 * min(box[3], other[3]) and gap <= ROW_GAP * max(box[3], other[3]):
+                out[i] = _join(other, box)
+                break
+        else:
+            out.append(box)
+    return out
+
+
+def _several_rows(mask: np.ndarray) -> bool:
+    """Two lines of text in one box: the strokes thin out to nearly nothing between them."""
+    height = mask.shape[0]
+    if height < 2 * MIN_LINE_PX + 2:
+        return False
+    profile = np.count_nonzero(mask, axis=1)
+    inside = profile[height // 4: height - height // 4]
+    return bool(inside.size) and int(inside.min()) < 0.15 * int(profile.max())
+
+
+def _recognise(ocr: Any, picture: np.ndarray, several: bool = False) -> _Result:
+    """Recognition of the line; detection on the same crop where the line does not fill it well.
+
+    A box of several lines goes to detection at once: recognition alone reads such a crop as one
+    line of nonsense, sometimes with confidence.
+    """
+    if several:
+        return _Result(ocr.read(picture))
     line = ocr.read_line(picture)
     if line is not None and line.score >= GOOD_LINE:
         return _Result([line])
@@ -275,18 +360,20 @@ class SubtitleReader:
 
     def _read(self, state: _State, look: Look) -> None:
         state.read_box, state.reads = state.extent, state.reads + 1
+        scale = look.scale
+        ink = _ink(look.luma, state.extent, scale)
         for known in reversed(self.reads):
-            if _same_width(state.extent, known.extent) and _similar(state.line, known.line):
+            if _same_width(state.extent, known.extent) and _similar(state.line, known.line) \
+                    and _same_ink(ink, known.ink):
                 state.future = known.future
                 return
-        scale = look.scale
         x, y, w, h = state.extent
         margin_y, margin_x = 0.3 * h, 0.6 * h
         full: Box = (round((x - margin_x) * scale), round((y - margin_y) * scale),
                      round((w + 2 * margin_x) * scale), round((h + 2 * margin_y) * scale))
         picture = crop(look.luma, full).copy()
-        state.future = self.context.submit(_recognise, self.context.ocr, picture)
-        self.reads.append(_Read(state.line, state.extent, state.future))
+        state.future = self.context.submit(_recognise, self.context.ocr, picture, state.line.several)
+        self.reads.append(_Read(state.line, state.extent, state.future, ink))
         del self.reads[:-MAX_CACHE]
         if self.context.evidence and (state.jpeg_base64 is not None or self.examples < MAX_EXAMPLES):
             self.examples += state.jpeg_base64 is None
@@ -330,7 +417,7 @@ class SubtitleReader:
             captions.append((state, Caption(start_s=round(start, 2), end_s=round(end, 2), text=result.text,
                                             score=round(result.score, 4), box=self._full_box(state.extent),
                                             jpeg_base64=state.jpeg_base64)))
-        findings.captions = _pieces([c for _s, c in _bands(captions)])
+        findings.captions = _rejoin(_pieces([c for _s, c in _bands(captions)]))
         findings.subtitle_samples = self.samples
 
     def _full_box(self, box: Box) -> Box:
@@ -348,9 +435,16 @@ def _bands(captions: list[tuple[_State, Caption]]) -> list[tuple[_State, Caption
             bands.append([item])
         else:
             band.append(item)
-    changing = [b for b in bands if len({c.text for _s, c in b}) >= 2]
+    changing = [b for b in bands if _changes(b)]
     kept = [item for b in (changing or bands) for item in b]
     return sorted(kept, key=lambda item: item[1].start_s)
+
+
+def _changes(band: list[tuple[_State, Caption]]) -> bool:
+    """One text after another in the band, not several at once (the lines of a block of credits)."""
+    ordered = sorted((c for _s, c in band), key=lambda c: c.start_s)
+    return any(cur.text != prev.text and cur.start_s >= prev.end_s - CHANGE_OVERLAP_S
+               for prev, cur in itertools.pairwise(ordered))
 
 
 def _pieces(captions: list[Caption]) -> list[Caption]:
@@ -364,6 +458,20 @@ def _pieces(captions: list[Caption]) -> list[Caption]:
             out.append(caption)
         else:
             whole.start_s, whole.end_s = min(whole.start_s, caption.start_s), max(whole.end_s, caption.end_s)
+    return out
+
+
+def _rejoin(captions: list[Caption]) -> list[Caption]:
+    """One line seen as two states (a picture in between lost it) is one caption."""
+    out: list[Caption] = []
+    for caption in sorted(captions, key=lambda c: c.start_s):
+        before = next((c for c in reversed(out) if c.text == caption.text and _row_overlap(c.box, caption.box)
+                       and caption.start_s <= c.end_s + CHANGE_OVERLAP_S), None)
+        if before is None:
+            out.append(caption)
+        else:
+            before.end_s = max(before.end_s, caption.end_s)
+            before.jpeg_base64 = before.jpeg_base64 or caption.jpeg_base64
     return out
 
 
