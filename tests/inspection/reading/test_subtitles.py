@@ -370,3 +370,40 @@ def test_the_engine_reports_the_subtitle_lines(name, preset, expected):
         assert lines["subtitles"].params["coverage"] >= 0.9
         assert lines["subtitles"].evidence[0].jpeg_base64
         assert lines["subtitles.script"].label == "字幕简繁"
+
+
+def test_lines_that_differ_in_one_word_are_read_apart_at_1080p():
+    """Openers and closers as in a documentary: the cache must not take one line for the other."""
+    lines = ["一九二一年七月，先辈们在这里点燃了革命的火种", "一九三五年一月，先辈们在这里点燃了革命的火种",
+             "一九二一年七月，先辈们在这里点燃了革命的火种"]
+    texts, speech = subtitle_track(lines, font="sans", size=0.05)
+    path = make(Scene(seconds=9.5, width=1920, height=1080, texts=texts, speech=speech), "subtitles-1080p")
+    _media, text = read(str(path))
+    assert [c.text for c in text.captions] == lines  # one caption per line, the comma inside it
+    # Once per distinct line, and once more at most for a line first seen with a piece missing.
+    assert text.ocr_calls <= 4
+
+
+def test_an_ocr_failure_is_a_problem_not_a_silent_pass():
+    """A reading job that raises: the reader says so, and the rule goes to a person."""
+    from guangying.inspection.reading.reader import PictureReader
+
+    path = str(make(SCENES["yellow"], "subtitles-yellow"))
+    media = probe(path)
+
+    class Broken(PictureReader):
+        def submit(self, job, *args):
+            def fail(*_args):
+                raise RuntimeError("model file unreadable")
+
+            return super().submit(fail, *args)
+
+    reader = Broken(ReadingPlan(subtitles=True, script=True), media)
+    with av.open(path) as container:
+        for index, frame in enumerate(container.decode(video=0)):
+            if index % 5 == 0:
+                small = frame.reformat(width=480, height=270, format="gray").to_ndarray()
+                reader.look(float(frame.time), frame.to_ndarray(format="gray"), small, False)
+    text = reader.finish([Span(0.5, 12.0)])
+    assert text.captions == [] and any("model file unreadable" in p for p in text.problems)
+    assert [v.outcome for v in judge_subtitles(rule(HUBEI), text, media)] == ["review"]

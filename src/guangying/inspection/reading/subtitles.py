@@ -402,10 +402,18 @@ class SubtitleReader:
         step = float(np.median(self.steps)) if self.steps else 0.2
         end_of_video = findings.duration_s
         captions: list[tuple[_State, Caption]] = []
+        failed = 0
         for state in sorted(states, key=lambda s: s.first_s):
             if state.future is None:
                 continue
-            result: _Result = state.future.result()
+            try:
+                result: _Result = state.future.result()
+            except Exception as error:  # one line the OCR could not read must not cost the others
+                failed += 1
+                if failed == 1:
+                    problem = f"SubtitleReader: OCR: {type(error).__name__}: {error}"
+                    self.context.problems.append(problem[:200])
+                continue
             start = max(0.0, state.first_s - step / 2)
             end = state.last_s + step / 2
             if end_of_video:
