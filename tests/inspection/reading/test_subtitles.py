@@ -407,3 +407,14 @@ def test_an_ocr_failure_is_a_problem_not_a_silent_pass():
     text = reader.finish([Span(0.5, 12.0)])
     assert text.captions == [] and any("model file unreadable" in p for p in text.problems)
     assert [v.outcome for v in judge_subtitles(rule(HUBEI), text, media)] == ["review"]
+
+
+def test_subtitles_without_chinese_are_not_chinese_subtitles():
+    path = make(_scene(ENGLISH), "subtitles-english")
+    media, text = read(str(path))
+    assert len(text.captions) == 4 and "story" in text.captions[0].text
+    verdicts = {v.check: v for v in judge_subtitles(rule(HUBEI), text, media)}
+    assert verdicts[None].outcome == "fail" and "不是中文" in verdicts[None].actual
+    assert verdicts["subtitles.script"].outcome == "review"  # no Chinese characters to judge
+    chongqing = {v.check: v.outcome for v in judge_subtitles(rule(CHONGQING), text, media)}
+    assert chongqing == {None: "pass", "subtitles.script": "review"}

@@ -553,7 +553,10 @@ def judge_subtitles(rule: Any, text: TextFindings | None, media: Any) -> list[Ve
 
     required = bool(rule.required)
     min_coverage = float(getattr(rule, "min_coverage", 0.6))
-    captions = [c for c in text.captions if c.text.strip()]
+    read_captions = [c for c in text.captions if c.text.strip()]
+    # Like a soft track, a burned-in line counts when it is Chinese (a bilingual line is).
+    captions = [c for c in read_captions if is_chinese(c.text)]
+    foreign = len(read_captions) - len(captions)
     soft = soft_cues(media)
     shown = _union([(c.start_s, c.end_s) for c in captions] + [(a, b) for a, b, _t in soft])
     speech = _union([(s.start_s, s.end_s) for s in text.speech])
@@ -595,7 +598,18 @@ def judge_subtitles(rule: Any, text: TextFindings | None, media: Any) -> list[Ve
                            "Reading the subtitles failed: check them. " + trouble[0]))
     elif not captions and not soft:
         if not required:
-            out.append(verdict("pass", "无字幕，本活动不要求", "no subtitles; not required for this call"))
+            out.append(verdict("pass", "无字幕，本活动不要求", "no subtitles; not required for this call")
+                       if not foreign else
+                       verdict("pass", f"无中文字幕（有 {foreign} 条非中文字幕），本活动不要求配字幕",
+                               f"no Chinese subtitles ({foreign} non-Chinese line(s)); not required"))
+        elif foreign:
+            shown_lines = read_captions[:3]
+            out.append(verdict("fail", f"字幕不是中文（{foreign} 条）",
+                               f"the subtitles are not Chinese ({foreign})",
+                               "本活动要求配中文字幕，画面中的字幕不含汉字。例如："
+                               + "；".join(f"「{c.text[:30]}」" for c in shown_lines),
+                               "Chinese subtitles are required; the subtitles on screen hold no Chinese "
+                               "characters, e.g. " + "; ".join(f"“{c.text[:30]}”" for c in shown_lines)))
         elif speech_s >= MIN_SPEECH_S:
             out.append(verdict("fail", f"未发现字幕（对白约 {speech_s:.0f} 秒）",
                                f"no subtitles found ({speech_s:.0f} s of speech)",
@@ -629,7 +643,7 @@ def judge_subtitles(rule: Any, text: TextFindings | None, media: Any) -> list[Ve
                                f"Subtitles are required on at least {min_coverage:.0%} of the speech. "
                                + gaps_message_en))
 
-    lines = [(c.start_s, c.text) for c in captions] + [(None, t) for _a, _b, t in soft]
+    lines = [(c.start_s, c.text) for c in read_captions] + [(None, t) for _a, _b, t in soft]
     examples = [e for e in evidence if e.note != "有对白，无字幕"]
     script = judge_script(lines, rule.script, reliable=reliable and not trouble, evidence=examples)
     if script is not None:
