@@ -97,7 +97,8 @@ def test_a_compliant_file_exits_0_with_a_tick_per_rule(capsys, passing):
         assert any(line.startswith(f"  ✓ {label}：") for line in lines), (label, out)
     assert "  ✓ 分辨率：1920×1080　要求：不低于 1080P" in out
     assert "✗" not in out
-    assert lines[-1] == "  结论：自动检查通过，部分项目需人工复核"  # subtitles and AI need a person
+    # No subtitles where Chongqing does not require them, no AI label where no AI use is declared.
+    assert lines[-1] == "  结论：全部符合"
     assert out.splitlines()[0] == f"规则集：{CQ_TITLE}"
     assert "汇总" not in out  # a summary is for several files
     assert err == ""
@@ -232,11 +233,11 @@ def test_english_reports_have_no_chinese_but_the_rule_set_title(capsys, hd720, t
     assert out.splitlines()[0] == f"Rule set: {CQ_TITLE}"
     rest = out.replace(CQ_TITLE, "")
     assert not CJK.findall(rest), [line for line in rest.splitlines() if CJK.search(line)]
-    # Every kind of line was there to be looked at: passes, a failure, reviews, the decode pass,
+    # Every kind of line was there to be looked at: passes, a failure, the picture read, the decode pass,
     # the file name, a file that could not be read, the summary.
     for text in ("✓ Duration: 2.0 s — required: episode length at most 5 min",
                  "✗ Resolution: 1280×720 — required: at least 1080p",
-                 "? Subtitles: to be checked by a person [needs review]",
+                 "✓ Subtitles: no subtitles; not required for this call",
                  "✓ Black frames: no black pictures",
                  "✓ Programme loudness: -24.0 LKFS",
                  "✓ File name: Unit+Film.mp4 — required: e.g. “Unit+Film”",

@@ -83,3 +83,12 @@ def test_poor_reading_turns_a_decision_into_review():
 def test_soft_subtitle_lines_have_no_time():
     verdict = judge_script([(None, "我們在這裡講述百年黨史的故事"), (None, "紅色基因代代相傳")], "simplified")
     assert verdict.outcome == "fail" and "软字幕「" in verdict.message
+
+
+def test_strokes_read_from_texture_are_not_subtitles():
+    from guangying.inspection.reading.subtitles import is_stroke_noise
+
+    for noise in ("一", "二", "一二", "口", " 丨 "):
+        assert is_stroke_noise(noise), noise
+    for line in ("一封家书", "二十年", "我们", "日出", "土地上的人"):
+        assert not is_stroke_noise(line), line

@@ -418,14 +418,24 @@ class SubtitleReader:
             end = state.last_s + step / 2
             if end_of_video:
                 end = min(end, end_of_video)
-            persistent = bool(end_of_video and end_of_video >= PERSISTENT_MIN_S
+            box = self._full_box(state.extent)
+            # Subtitles sit across the middle; a text in a corner all along is a watermark's,
+            # however short the programme.
+            off_centre = abs(box[0] + box[2] / 2 - self.context.width / 2) > 0.25 * self.context.width
+            persistent = bool(end_of_video and (end_of_video >= PERSISTENT_MIN_S or off_centre)
                               and end - start > PERSISTENT * end_of_video)
-            if not result.text or end - start > MAX_STATE_S or persistent:
+            if not result.text or end - start > MAX_STATE_S or persistent or is_stroke_noise(result.text):
                 continue
             captions.append((state, Caption(start_s=round(start, 2), end_s=round(end, 2), text=result.text,
                                             score=round(result.score, 4), box=self._full_box(state.extent),
                                             jpeg_base64=state.jpeg_base64)))
-        findings.captions = _rejoin(_pieces([c for _s, c in _bands(captions)]))
+        joined = _rejoin(_pieces([c for _s, c in _bands(captions)]))
+        width = self.context.width
+        findings.captions = [
+            c for c in joined
+            if not (end_of_video and c.end_s - c.start_s > PERSISTENT * end_of_video
+                    and abs(c.box[0] + c.box[2] / 2 - width / 2) > 0.25 * width)
+        ]
         findings.subtitle_samples = self.samples
 
     def _full_box(self, box: Box) -> Box:
@@ -520,6 +530,17 @@ def _minus(spans: list[tuple[float, float]], cut: list[tuple[float, float]]) -> 
 
 def _length(spans: list[tuple[float, float]]) -> float:
     return sum(b - a for a, b in spans)
+
+
+# Glyphs the recogniser reads from lines, bars and boxes in a busy picture: a "line" of only
+# these (「一」「二」「口」) is texture, not a subtitle.
+STROKE_GLYPHS = frozenset("一二三丨十丁口日曰囗工土亠丶丿乙|-_=~.·。，,、:：;；!！?？")
+
+
+def is_stroke_noise(text: str) -> bool:
+    """Too little to be a subtitle: at most two characters, all of them stroke-like."""
+    shown = [c for c in text if not c.isspace()]
+    return len(shown) <= 2 and all(c in STROKE_GLYPHS for c in shown)
 
 
 def is_chinese(text: str) -> bool:
