@@ -77,14 +77,14 @@ PLATFORM = re.compile(
 )
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: its fields hold arrays
 class _Picture:
     t: float
     edges: np.ndarray  # packed bits of the small picture's edge map
     changed: np.ndarray | None  # packed bits of the blocks that changed; None: nothing to compare
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: its fields hold arrays
 class _Candidate:
     box: Box  # in the small picture
     template: np.ndarray  # bool, the box's stable edge pixels

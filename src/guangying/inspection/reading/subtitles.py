@@ -58,7 +58,7 @@ GOOD_LINE = 0.8  # below this, `read_line` is retried with detection
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: its fields hold arrays
 class _Line:
     """A candidate line in one small picture."""
 
@@ -68,7 +68,7 @@ class _Line:
     several: bool = False  # more than one line of text in the box
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: its fields hold arrays
 class _State:
     line: _Line  # the widest view
     extent: Box  # all the views of the line together: one view may miss a faint character
@@ -80,7 +80,7 @@ class _State:
     jpeg_base64: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: its fields hold arrays
 class _Read:
     line: _Line
     extent: Box
