@@ -43,7 +43,8 @@ class PictureReader:
         self.width, self.height = width, height
         self.duration_s: float | None = media.duration_s or getattr(video, "duration_s", None)
         self.evidence = evidence
-        self.ocr = TextReader(threads=1)
+        # Two threads: the credits are read after the decoder has finished, when both cores are free.
+        self.ocr = TextReader(threads=2)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
         self.pending: list[Future] = []
         self.problems: list[str] = []
