@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.inspection.corpus import CACHE as MEDIA_CACHE
+from tests.inspection.samples import ASS_HEADER
 
 CACHE = MEDIA_CACHE / "reading"
 RATE = 48000
@@ -303,7 +304,7 @@ def _encode(scene: Scene, path: Path) -> None:
         if scene.soft_subtitles:
             cues = container.add_stream("mov_text")
             cues.metadata["language"] = "chi"
-            cues.codec_context.subtitle_header = _ASS_HEADER
+            cues.codec_context.subtitle_header = ASS_HEADER
             cues.codec_context.time_base = Fraction(1, 1000)
         for index, rgb in _frames(scene):
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
@@ -332,14 +333,6 @@ def _encode(scene: Scene, path: Path) -> None:
             container.mux(packet)
 
 
-_ASS_HEADER = (
-    b"[Script Info]\nScriptType: v4.00+\nPlayResX: 384\nPlayResY: 288\n\n[V4+ Styles]\n"
-    b"Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, "
-    b"Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, "
-    b"Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
-    b"Style: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\n\n"
-    b"[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
-)
 
 
 def subtitle_track(lines: list[str], *, every: float = 3.0, gap: float = 0.3, start: float = 0.5,

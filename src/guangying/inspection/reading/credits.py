@@ -17,13 +17,12 @@ from collections import deque
 from concurrent.futures import Future
 from typing import Any
 
-import cv2
 import numpy as np
 
 from ..report import Evidence
 from . import names
 from .findings import ReadFrame, TextFindings, TextLine, Verdict
-from .look import Look, jpeg
+from .look import Look, downscaled, jpeg, thumbnail
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +38,12 @@ EMPTY_MAX_LUMA = 40  # a black picture brighter than this somewhere may still ca
 CREDIT_WORDS = ("出品", "制作", "报送", "单位", "联合", "监制", "摄制", "委", "部", "局", "中心", "台")
 
 
-def _thumb(small: np.ndarray) -> np.ndarray:
-    h, w = small.shape[:2]
-    return cv2.resize(small, (64, max(1, round(64 * h / w))), interpolation=cv2.INTER_AREA).astype(np.int16)
-
-
 def _same(a: np.ndarray | None, b: np.ndarray) -> bool:
     return a is not None and a.shape == b.shape and float(np.abs(a - b).mean()) < SAME_DIFF
 
 
 def _empty(look: Look) -> bool:
     return look.is_black and int(look.small.max()) <= EMPTY_MAX_LUMA
-
-
-def _for_ocr(luma: np.ndarray) -> tuple[np.ndarray, float]:
-    """A downscaled copy (the decoder's buffer is reused) and upright pixels per its pixel."""
-    h, w = luma.shape[:2]
-    scale = min(1.0, READ_MAX_SIDE / max(h, w))
-    if scale >= 1.0:
-        return np.array(luma, copy=True), 1.0
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(luma, size, interpolation=cv2.INTER_AREA), w / size[0]
 
 
 def _scaled(lines: list[TextLine], factor: float) -> list[TextLine]:
@@ -113,10 +97,10 @@ class CreditsReader:
         self._adapt()
         if self.last_read_t is not None and look.t - self.last_read_t < self.step:
             return
-        thumb = _thumb(look.small)
+        thumb = thumbnail(look.small)
         if _same(self.last_thumb, thumb):
             return
-        picture, factor = _for_ocr(look.luma)
+        picture, factor = downscaled(look.luma, READ_MAX_SIDE)
         self._submit(look.t, picture, factor, thumb)
 
     def _keep(self, look: Look) -> None:
@@ -124,8 +108,8 @@ class CreditsReader:
         if self.buffer_t is not None and look.t - self.buffer_t < FAST_STEP_S:
             return
         self.buffer_t = look.t
-        picture, factor = _for_ocr(look.luma)
-        self.buffer.append((look.t, picture, factor, _thumb(look.small)))
+        picture, factor = downscaled(look.luma, READ_MAX_SIDE)
+        self.buffer.append((look.t, picture, factor, thumbnail(look.small)))
         while self.buffer and self.buffer[0][0] < look.t - self.window_s:
             self.buffer.popleft()
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..report import Evidence
 from .findings import Box, ReadFrame, TextFindings, TextLine, Verdict
-from .look import Look, crop, jpeg
+from .look import Look, crop, downscaled, jpeg, thumbnail
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +121,6 @@ def _ink(picture: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int]
 
 # ---- reading the opening
 
-def _thumb(small: np.ndarray) -> np.ndarray:
-    h, w = small.shape[:2]
-    return cv2.resize(small, (64, max(1, round(64 * h / w))), interpolation=cv2.INTER_AREA).astype(np.int16)
-
-
 class OpeningReader:
     def __init__(self, context: Any, opening_s: float) -> None:
         self.context = context
@@ -152,7 +147,7 @@ class OpeningReader:
         due_keep = self.kept_t is None or look.t - self.kept_t >= TRACK_STEP_S - 0.05
         if not (due_read or due_keep):
             return
-        picture, self.factor = _downscaled(look.luma)
+        picture, self.factor = downscaled(look.luma, READ_MAX_SIDE)
         t = round(look.t, 2)
         if due_keep:
             self.kept_t = look.t
@@ -160,7 +155,7 @@ class OpeningReader:
         if not due_read or len(self.reads) >= MAX_READS:
             return
         self.last_read_t = look.t
-        thumb = _thumb(look.small)
+        thumb = thumbnail(look.small)
         if self.last_thumb is not None and self.last_thumb.shape == thumb.shape \
                 and float(np.abs(self.last_thumb - thumb).mean()) < SAME_DIFF:
             self.unchanged.append(t)  # the picture, and so its text, has not changed
@@ -236,15 +231,6 @@ class OpeningReader:
             except Exception as error:
                 self.context.problems.append(f"OpeningReader: {type(error).__name__}: {error}"[:200])
         return out
-
-
-def _downscaled(luma: np.ndarray) -> tuple[np.ndarray, float]:
-    h, w = luma.shape[:2]
-    scale = min(1.0, READ_MAX_SIDE / max(h, w))
-    if scale >= 1.0:
-        return np.array(luma, copy=True), 1.0
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(luma, size, interpolation=cv2.INTER_AREA), w / size[0]
 
 
 # ---- the implicit label

@@ -6,6 +6,7 @@ import base64
 import io
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -49,3 +50,22 @@ def crop(picture: np.ndarray, box: Box, margin: int = 0) -> np.ndarray:
     x0, y0 = max(0, left - margin), max(0, top - margin)
     x1, y1 = min(w, left + width + margin), min(h, top + height + margin)
     return picture[y0:y1, x0:x1]
+
+
+def downscaled(luma: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """A copy at most `max_side` on its longer side (the decoder reuses its buffer), and the scale back.
+
+    The OCR would scale a larger picture down anyway; doing it here keeps the queued copies small.
+    """
+    h, w = luma.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale >= 1.0:
+        return np.array(luma, copy=True), 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(luma, size, interpolation=cv2.INTER_AREA), w / size[0]
+
+
+def thumbnail(small: np.ndarray) -> np.ndarray:
+    """64 pixels wide, signed: enough to tell a new picture from the last one read, for nothing."""
+    h, w = small.shape[:2]
+    return cv2.resize(small, (64, max(1, round(64 * h / w))), interpolation=cv2.INTER_AREA).astype(np.int16)
