@@ -286,3 +286,18 @@ def test_the_file_name_must_carry_the_unit_and_title_when_given():
 def test_no_rule_is_judged_by_the_campaigns_name():
     renamed = HUBEI.model_copy(update={"title": "另一个活动", "short_title": "另一个"})
     assert outcomes(renamed, findings()) == outcomes(HUBEI, findings())
+
+
+def test_a_readers_fault_costs_what_the_rules_severity_says():
+    """Hubei leaves the watermark to the organiser (review); a campaign that makes it hard refuses it."""
+    from guangying.inspection.reading.findings import Overlay, TextFindings
+
+    text = TextFindings(width=1920, height=1080, duration_s=180.0, overlay_motion=0.6, overlays=[
+        Overlay(box=(1700, 40, 160, 80), start_s=0.0, end_s=179.0, share=0.95, kind="text",
+                text="抖音号：abc123", position="top-right")])
+    found = findings(picture=PictureFindings(frames_decoded=4500, frames_analysed=1500, sharpness=120.0,
+                                             last_time_s=179.96, text=text))
+    assert outcomes(HUBEI, found)["watermark"] == Outcome.REVIEW
+    hard = HUBEI.model_copy(update={"technical": [
+        r.model_copy(update={"severity": "hard"}) if r.check == "watermark" else r for r in HUBEI.technical]})
+    assert outcomes(hard, found)["watermark"] == Outcome.FAIL

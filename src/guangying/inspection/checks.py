@@ -808,11 +808,15 @@ class Judge:
         return picture.text if self.decoded and picture is not None else None
 
     def _from_verdicts(self, rule: Any, verdicts: list[Any]) -> list[Line]:
+        """The readers' verdicts as report lines. A reader's "fail" says the work breaks the rule;
+        what that costs is the rule's severity, as for every other check (a review rule's fault goes
+        to the organiser, a warn rule's is a reminder), so the presets decide, not the readers."""
         lines = []
         for v in verdicts:
             requested = {"requested": v.requested, "requested_en": v.requested_en} \
                 if v.requested is not None else {}
-            line = self._line(rule, Outcome(v.outcome), v.actual, v.message, v.message_en,
+            outcome = ON_PROBLEM[rule.severity] if v.outcome == Outcome.FAIL else Outcome(v.outcome)
+            line = self._line(rule, outcome, v.actual, v.message, v.message_en,
                               actual_en=v.actual_en, check=v.check, label=v.label, label_en=v.label_en,
                               evidence=v.evidence, **requested)
             line.params.update(v.params)

@@ -68,7 +68,7 @@ def inspect(
     path = Path(path)
     from .reading import ReadingPlan
 
-    plan = ReadingPlan.for_rules(rules) if mode == "full" else ReadingPlan()
+    plan = ReadingPlan.for_rules(rules, entrant) if mode == "full" else ReadingPlan()
     findings = run_inspection_child(str(path), mode=mode, limits=limits, on_progress=on_progress,
                                     reading=plan.to_json() if plan.wanted() else None)
     judge = Judge(

@@ -77,8 +77,37 @@ def test_another_unit_fails_and_shows_the_text_found(static_credits: TextFinding
     assert verdict.outcome == "fail"
     assert "出品单位" in verdict.message and "长川市融媒体中心" in verdict.message
     assert verdict.evidence and all(e.jpeg_base64 for e in verdict.evidence)
-    # Severity decides what a miss becomes: the Hubei preset leaves it to the organiser.
-    assert judge_end_credits(rule(6, "review"), static_credits, "长川市委宣传部")[0].outcome == "review"
+    # The reader says the rule is broken; the Judge makes of it what the severity says (test_checks).
+    assert judge_end_credits(rule(6, "review"), static_credits, "长川市委宣传部")[0].outcome == "fail"
+
+
+def read_for(path: Path, entrant: str, window_s: float = 20) -> TextFindings:
+    media = probe(str(path))
+    plan = ReadingPlan(credits_window_s=window_s, entrant=entrant)
+    picture, _sound = analyse(str(path), media, reading=plan)
+    assert picture is not None and picture.text is not None
+    return picture.text
+
+
+def test_told_the_unit_the_reader_stops_at_the_first_read_naming_it(static_credits: TextFindings) -> None:
+    text = read_for(make(programme(CREDITS), "credits-static"), UNIT, window_s=6)
+    # Read from the end backwards: the card is on screen there, so one read finds the unit.
+    assert len(text.credits) == 1 < len(static_credits.credits)
+    [verdict] = judge_end_credits(rule(6), text, UNIT)
+    assert verdict.outcome == "pass" and verdict.evidence[0].jpeg_base64
+
+
+def test_told_another_unit_the_whole_window_is_read(static_credits: TextFindings) -> None:
+    text = read_for(make(programme(CREDITS), "credits-static"), "长川市委宣传部", window_s=6)
+    assert len(text.credits) == len(static_credits.credits)
+    assert judge_end_credits(rule(6), text, "长川市委宣传部")[0].outcome == "fail"
+
+
+def test_the_plan_carries_the_unit_only_where_credits_are_read() -> None:
+    hubei, chongqing = load_preset("hubei-2026-weiguang"), load_preset("chongqing-2026-hongse")
+    assert ReadingPlan.for_rules(hubei, UNIT).entrant == UNIT
+    assert ReadingPlan.for_rules(chongqing, UNIT).entrant is None
+    assert ReadingPlan.from_json(ReadingPlan.for_rules(hubei, UNIT).to_json()).entrant == UNIT
 
 
 def test_a_near_miss_unit_is_named_in_the_report() -> None:

@@ -1,12 +1,15 @@
 """End credits: the last part of the programme read for the submitting unit's name.
 
-The reader does not know the unit (the judge does), so it reads what text the
-last `window_s` seconds carry: about one picture a second, two for credits
-that scroll fast, none that look like the last one read, and never more than
-MAX_READS, so a 20-second window costs a few seconds of OCR beside the decode.
-Where the duration is known the pictures are read as the decoder reaches the
-window; a rolling buffer of the last window's pictures covers a file whose
-duration is unknown or wrong (sound longer than the picture).
+The decode pass keeps the last `window_s` seconds' pictures (two a second,
+scaled down to what the OCR reads anyway, black ones left out), so the window
+is known even when the declared duration is wrong (sound longer than the
+picture). When the pass ends they are read from the end backwards, about one
+every 1.25 s and none that looks like the last one read: credits close the
+programme, so the unit's name, where the reader was told it, is usually found
+in the first reads, and reading stops there. A window without it is read
+whole, and where two reads show the credits scrolling faster than the reads
+follow them, the pictures between are read too; never more than MAX_READS in
+all, so a 20-second window costs a few seconds of OCR at most.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import deque
-from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,7 @@ READ_MAX_SIDE = 960  # the OCR would scale a larger picture down to this anyway
 MAX_READS = 20
 STEP_S = 1.0
 FAST_STEP_S = 0.5
+MAX_KEPT = 48  # pictures of the window kept at most: a long window keeps them further apart
 STEPS_ON_SCREEN = 4  # a scrolling line should be read at least this often while it crosses
 SAME_DIFF = 2.0  # mean grey difference of the 64-pixel thumbnails under which a picture is unchanged
 KEPT_JPEGS = 3
@@ -69,109 +72,120 @@ def frame_text(frame: ReadFrame) -> str:
                      for row in rows)
 
 
+class _Kept:
+    """One picture of the window: what the OCR will read, and how to tell it from its neighbours."""
+
+    __slots__ = ("factor", "picture", "t", "thumb")
+
+    def __init__(self, t: float, picture: np.ndarray, factor: float, thumb: np.ndarray) -> None:
+        self.t, self.picture, self.factor, self.thumb = t, picture, factor, thumb
+
+
 class CreditsReader:
-    def __init__(self, context: Any, window_s: float) -> None:
+    def __init__(self, context: Any, window_s: float, entrant: str | None = None) -> None:
         self.context = context
         self.window_s = float(window_s)
-        duration = getattr(context, "duration_s", None)
-        self.from_s: float | None = max(0.0, duration - self.window_s) if duration else None
+        self.entrant = entrant if entrant and names.name_core(entrant) else None
         self.step = max(STEP_S, self.window_s / (MAX_READS - 4))  # 1.25 s for 20 s: 16 reads, 4 spare
-        self.reads: list[tuple[float, Future]] = []
-        self.pictures: dict[float, np.ndarray] = {}  # what each read saw, for the evidence
-        self.last_read_t: float | None = None
-        self.last_thumb: np.ndarray | None = None
-        self.buffer: deque[tuple[float, np.ndarray, float, np.ndarray]] = deque()
-        self.buffer_t: float | None = None
+        self.keep_step = max(FAST_STEP_S, self.window_s / MAX_KEPT)
+        self.kept: deque[_Kept] = deque()
+        self.kept_t: float | None = None
         self.last_t: float | None = None
-        self.checked = 0  # reads whose lines were compared for scrolling
+        self.from_s: float | None = None
 
-    # ---- during the pass
+    # ---- during the pass: the window's pictures, nothing read yet
 
     def look(self, look: Look) -> None:
         self.last_t = look.t
         if _empty(look):
             return
-        self._keep(look)
-        if self.from_s is None or look.t < self.from_s or len(self.reads) >= MAX_READS:
+        if self.kept_t is not None and look.t - self.kept_t < self.keep_step * 0.9:
             return
-        self._adapt()
-        if self.last_read_t is not None and look.t - self.last_read_t < self.step:
-            return
-        thumb = thumbnail(look.small)
-        if _same(self.last_thumb, thumb):
-            return
+        self.kept_t = look.t
         picture, factor = downscaled(look.luma, READ_MAX_SIDE)
-        self._submit(look.t, picture, factor, thumb)
+        self.kept.append(_Kept(look.t, picture, factor, thumbnail(look.small)))
+        while self.kept and self.kept[0].t < look.t - self.window_s:
+            self.kept.popleft()
 
-    def _keep(self, look: Look) -> None:
-        """The rolling buffer: the last window's candidate pictures, in case the duration misled."""
-        if self.buffer_t is not None and look.t - self.buffer_t < FAST_STEP_S:
-            return
-        self.buffer_t = look.t
-        picture, factor = downscaled(look.luma, READ_MAX_SIDE)
-        self.buffer.append((look.t, picture, factor, thumbnail(look.small)))
-        while self.buffer and self.buffer[0][0] < look.t - self.window_s:
-            self.buffer.popleft()
-
-    def _submit(self, t: float, picture: np.ndarray, factor: float, thumb: np.ndarray) -> None:
-        self.last_read_t, self.last_thumb = t, thumb
-        self.pictures[round(t, 2)] = picture
-        self.reads.append((t, self.context.submit(self._read, picture, factor)))
+    # ---- at the end: read from the end backwards, until the unit is found
 
     def _read(self, picture: np.ndarray, factor: float) -> list[TextLine]:
         return _scaled(self.context.ocr.read(picture), factor)
 
-    def _adapt(self) -> None:
-        """Credits that scroll fast get two reads a second: a line must be read while it crosses."""
-        done = [(t, f) for t, f in self.reads if f.done() and f.exception() is None]
-        if len(done) < 2 or self.checked >= len(done) or self.step <= FAST_STEP_S:
-            return
-        self.checked = len(done)
-        (t0, f0), (t1, f1) = done[-2], done[-1]
-        tops = {line.text: line.box[1] for line in f0.result()}
-        shifts = [tops[line.text] - line.box[1] for line in f1.result() if line.text in tops]
-        if not shifts or t1 <= t0:
-            return
-        speed = float(np.median(shifts)) / (t1 - t0)  # pixels a second, upwards
-        height = getattr(self.context, "height", 0) or 1
-        if speed > 0 and height / speed < STEPS_ON_SCREEN * self.step:
-            self.step = FAST_STEP_S
-
-    # ---- at the end
-
     def finish(self, findings: TextFindings) -> None:
         end = self.last_t
-        if not self.reads and self.buffer:
-            # The pass never reached the window the duration promised: read the last pictures seen.
-            self.from_s = max(0.0, (end or 0.0) - self.window_s)
-            chosen = [item for item in self.buffer if item[0] >= self.from_s]
-            stride = max(1, round(self.step / FAST_STEP_S))
-            chosen = chosen[::stride]
-            for t, picture, factor, thumb in chosen:
-                if len(self.reads) >= MAX_READS:
-                    break
-                if not _same(self.last_thumb, thumb):
-                    self._submit(t, picture, factor, thumb)
-        self.buffer.clear()
-        frames: list[ReadFrame] = []
-        for t, future in self.reads:
+        duration = getattr(self.context, "duration_s", None)
+        if end is not None and duration and end <= duration <= end + 1.0:
+            end = duration  # the last analysed picture may come a moment before the end
+        self.from_s = max(0.0, end - self.window_s) if end is not None else None
+        kept = [k for k in self.kept if self.from_s is not None and k.t >= self.from_s]
+        self.kept.clear()
+        read: dict[float, tuple[_Kept, list[TextLine]]] = {}
+        failed = False
+
+        def read_one(item: _Kept) -> bool:
+            """Reads one picture; True once the unit's name is found (in it or with its neighbours)."""
+            nonlocal failed
             try:
-                lines = future.result()
+                lines = self.context.submit(self._read, item.picture, item.factor).result()
             except Exception as error:  # one failed read: say so, keep the others
-                log.exception("credits read at %.1f s failed", t)
+                log.exception("credits read at %.1f s failed", item.t)
                 self.context.problems.append(f"CreditsReader: {type(error).__name__}: {error}"[:200])
+                failed = True
+                return False
+            read[item.t] = (item, lines)
+            return self._found(read, item.t)
+
+        # One picture every `step` seconds, from the last backwards, skipping unchanged ones.
+        chosen: list[_Kept] = []
+        for item in reversed(kept):
+            if chosen and (chosen[-1].t - item.t < self.step * 0.95 or _same(chosen[-1].thumb, item.thumb)):
                 continue
-            frames.append(ReadFrame(time_s=round(t, 2), lines=lines))
+            chosen.append(item)
+        found = False
+        for item in chosen[:MAX_READS]:
+            if read_one(item):
+                found = True
+                break
+        if not found and not failed and self._scrolls_fast(read):
+            between = [k for k in kept if k.t not in read]
+            for item in reversed(between):
+                if len(read) >= MAX_READS:
+                    break
+                if read_one(item):
+                    break
+
+        frames = [ReadFrame(time_s=round(t, 2), lines=lines) for t, (_k, lines) in sorted(read.items())]
         if getattr(self.context, "evidence", True):
+            pictures = {round(t, 2): item.picture for t, (item, _lines) in read.items()}
             for frame in _useful(frames):
-                picture = self.pictures.get(frame.time_s)
+                picture = pictures.get(frame.time_s)
                 if picture is not None:
                     frame.jpeg_base64 = jpeg(picture)
-        self.pictures.clear()
         findings.credits = frames
-        if self.from_s is None and end is not None:
-            self.from_s = max(0.0, end - self.window_s)
         findings.credits_from_s = None if self.from_s is None else round(self.from_s, 2)
+
+    def _found(self, read: dict[float, tuple[_Kept, list[TextLine]]], t: float) -> bool:
+        if self.entrant is None:
+            return False
+        times = sorted(read)
+        i = times.index(t)
+        frames = [ReadFrame(time_s=u, lines=read[u][1]) for u in times[max(0, i - 1):i + 2]]
+        return any(names.find_name(self.entrant, joined) for _frame, joined in _texts(frames))
+
+    def _scrolls_fast(self, read: dict[float, tuple[_Kept, list[TextLine]]]) -> bool:
+        """Whether lines move up between neighbouring reads faster than `STEPS_ON_SCREEN` reads follow."""
+        height = getattr(self.context, "height", 0) or 1
+        times = sorted(read)
+        for t0, t1 in itertools.pairwise(times):
+            tops = {line.text: line.box[1] for line in read[t0][1]}
+            shifts = [tops[line.text] - line.box[1] for line in read[t1][1] if line.text in tops]
+            if not shifts:
+                continue
+            speed = float(np.median(shifts)) / (t1 - t0)  # pixels a second, upwards
+            if speed > 0 and height / speed < STEPS_ON_SCREEN * self.step:
+                return True
+        return False
 
 
 def _useful(frames: list[ReadFrame]) -> list[ReadFrame]:
@@ -187,7 +201,6 @@ def _useful(frames: list[ReadFrame]) -> list[ReadFrame]:
 
 # ---- judging
 
-ON_PROBLEM = {"hard": "fail", "warn": "warn", "review": "review"}
 MAX_SHOWN = 160  # characters of found text quoted in a message
 
 
@@ -256,7 +269,7 @@ def judge_end_credits(rule: Any, text: TextFindings | None, entrant: str | None)
                         f"读取片尾时出错，未能确认是否标注「{entrant}」，请人工核对。",
                         f"Reading the credits failed, so “{entrant}” could not be confirmed; please check.",
                         params={**params, "problems": problems[:3]})]
-    outcome = ON_PROBLEM.get(rule.severity, "fail")
+    outcome = "fail"  # the Judge makes of it what the rule's severity says
     evidence = [_evidence(f, "片尾文字", "credits text", frames) for f in frames if f.jpeg_base64]
     if not found:
         return [Verdict(outcome, f"{span}未识别到文字", f"no text read in {span_en}",

@@ -189,12 +189,12 @@ class OverlayReader:
         motion = self.block_changes / max(1, self.compared)
         zone = _zone_blocks(self.blocks)
         findings.overlay_motion = round(float(motion[zone].mean()), 3)
-        candidates = self._candidates()
+        captions = [c.box for c in getattr(findings, "captions", [])]
+        scale = self.full_size[1] / w if self.full_size else 1.0
+        candidates = self._candidates([_scale_box(c, 1 / scale, self.shape) for c in captions])
         if not candidates:
             return
         self._presence(candidates)
-        captions = [c.box for c in getattr(findings, "captions", [])]
-        scale = self.full_size[1] / w if self.full_size else 1.0
         jobs: list[tuple[_Candidate, Overlay, list[Future]]] = []
         for cand in candidates:
             judged = sum(cand.judged)
@@ -233,7 +233,7 @@ class OverlayReader:
             findings.overlays.append(overlay)
         findings.overlays.sort(key=lambda o: (o.weak, -o.share))
 
-    def _candidates(self) -> list[_Candidate]:
+    def _candidates(self, captions: list[Box]) -> list[_Candidate]:
         h, w = self.shape
         n = self.n
         mean = (self.sum / n).astype(np.float32)
@@ -244,14 +244,8 @@ class OverlayReader:
         stable = (share >= MIN_EDGE_SHARE) & (ratio >= MIN_RATIO) & (mean_edge >= MIN_MEAN_EDGE) & zone
         if not stable.any():
             return []
-        grown = cv2.dilate(stable.astype(np.uint8), np.ones((7, 7), np.uint8))
-        count, _labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
-        boxes = [tuple(int(v) for v in stats[i, :4]) for i in range(1, count)]
-        boxes = _merge(boxes, gap=max(4, w // 60))
         out = []
-        for left, top, bw, bh in boxes:
-            if bw > 0.5 * w or bh > 0.35 * h or bw < 5 or bh < 5:
-                continue
+        for left, top, bw, bh in self._regions(stable, captions):
             cx, cy = (left + bw / 2) / w, (top + bh / 2) / h
             if 0.25 < cx < 0.75 and 0.25 < cy < 0.75:
                 continue
@@ -269,6 +263,33 @@ class OverlayReader:
             out.append(_Candidate(box=(left, top, bw, bh), template=template, strength=strength))
         out.sort(key=lambda c: -c.strength * c.template.sum())
         return out[:MAX_CANDIDATES]
+
+    def _regions(self, stable: np.ndarray, captions: list[Box]) -> list[Box]:
+        """Boxes of stable edges of an overlay's size; the subtitle band's lines are taken out of one too big.
+
+        A watermark beside the subtitles shares their row, and the band's strokes, on screen a
+        while each, are stable enough to join it into one box as wide as the band. Without the
+        lines the subtitle reader found, what stays put all along is left.
+        """
+        h, w = stable.shape
+        out = []
+        for box in _boxes(stable, gap=max(4, w // 60)):
+            left, top, bw, bh = box
+            if bw < 5 or bh < 5:
+                continue
+            if bw <= 0.5 * w and bh <= 0.35 * h:
+                out.append(box)
+                continue
+            if not captions:
+                continue
+            inner = np.zeros_like(stable)
+            inner[top:top + bh, left:left + bw] = stable[top:top + bh, left:left + bw]
+            for x, y, cw, ch in captions:
+                inner[max(0, y - 2):y + ch + 2, max(0, x - 2):x + cw + 2] = False
+            for part in _boxes(inner, gap=max(4, w // 60)):
+                if 5 <= part[2] <= 0.5 * w and 5 <= part[3] <= 0.35 * h:
+                    out.append(part)
+        return out
 
     def _presence(self, candidates: list[_Candidate]) -> None:
         h, w = self.shape
@@ -398,6 +419,13 @@ def _zone_pixels(h: int, w: int) -> np.ndarray:
 def _zone_blocks(blocks: tuple[int, int]) -> np.ndarray:
     bh, bw = blocks
     return _zone_pixels(bh, bw) if bh and bw else np.zeros(blocks, bool)
+
+
+def _boxes(mask: np.ndarray, gap: int) -> list[Box]:
+    """Compact regions of a mask, neighbours merged (a logo's emblem and its name are one)."""
+    grown = cv2.dilate(mask.astype(np.uint8), np.ones((7, 7), np.uint8))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    return _merge([tuple(int(v) for v in stats[i, :4]) for i in range(1, count)], gap=gap)
 
 
 def _merge(boxes: list[tuple[int, ...]], gap: int) -> list[tuple[int, int, int, int]]:

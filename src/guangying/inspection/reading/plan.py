@@ -16,6 +16,7 @@ class ReadingPlan:
     credits_window_s: float | None = None  # read the last this many seconds for the unit's name
     opening_s: float | None = None  # read the opening seconds for an explicit AI label
     overlays: bool = False  # watermarks and logos
+    entrant: str | None = None  # the unit the credits should name: reading them stops once it is found
 
     def wanted(self) -> bool:
         return bool(self.subtitles or self.script or self.credits_window_s or self.opening_s
@@ -32,7 +33,7 @@ class ReadingPlan:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     @classmethod
-    def for_rules(cls, rules: Any) -> ReadingPlan:
+    def for_rules(cls, rules: Any, entrant: str | None = None) -> ReadingPlan:
         """From a RuleSet's technical rules: only what some rule will judge is read."""
         plan: dict[str, Any] = {}
         for rule in getattr(rules, "technical", []):
@@ -41,6 +42,7 @@ class ReadingPlan:
                 plan["script"] = rule.script != "any"
             elif rule.check == "end_credits" and rule.must_name_entrant:
                 plan["credits_window_s"] = float(rule.window_s)
+                plan["entrant"] = entrant or None
             elif rule.check == "ai_label":  # labels found are reported even where not required
                 plan["opening_s"] = OPENING_S
             elif rule.check == "watermark":

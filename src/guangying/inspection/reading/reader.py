@@ -58,7 +58,7 @@ class PictureReader:
         if plan.subtitles or plan.script:
             self.readers.append(SubtitleReader(self))
         if plan.credits_window_s:
-            self.readers.append(CreditsReader(self, plan.credits_window_s))
+            self.readers.append(CreditsReader(self, plan.credits_window_s, plan.entrant))
         if plan.opening_s:
             self.readers.append(OpeningReader(self, plan.opening_s))
         if plan.overlays:
