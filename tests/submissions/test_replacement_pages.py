@@ -153,3 +153,15 @@ def test_a_first_upload_refused_says_nothing_about_a_current_video(work, member)
                                       {"file": SimpleUploadedFile("作品.mp4", png_bytes() * 40)}, follow=True)
     assert "当前视频保持不变。" not in [str(m) for m in response.context["messages"]]
     assert "data-msg-kept" not in response.content.decode()
+
+
+def test_the_new_videos_report_says_it_has_not_replaced_the_current_one(replaced, work, member):
+    first, second, inspection = replaced
+    client = logged_in(member)
+    html = page(client, reverse("submissions:report", args=[second.pk]))
+    assert 'data-replacement-report="pending"' in html and PENDING in html and "第一版.mp4" in html
+    # The current video's own report says nothing of the kind.
+    assert "data-replacement-report" not in page(client, reverse("submissions:report", args=[first.pk]))
+    Inspection.objects.filter(pk=inspection.pk).update(status=Inspection.Status.FAILED, error="文件已不存在")
+    html = page(client, reverse("submissions:report", args=[second.pk]))
+    assert 'data-replacement-report="failed"' in html and KEPT in html

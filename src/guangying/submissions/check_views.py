@@ -87,7 +87,24 @@ def report_context(request: HttpRequest, attachment: Attachment) -> dict[str, An
         "waived": checking.waived_checks(work),
         "can_waive": request.user.has_perm("submissions.waive_check", work),
         "superseded": attachment.superseded_at is not None,
+        "replacement": _replacement_state(attachment, check),
     }
+
+
+def _replacement_state(attachment: Attachment, check: Any) -> dict[str, Any] | None:
+    """For a new video still waiting to take over its slot: which video stays current meanwhile.
+
+    The report of a replacement is read while the old video still counts; the page must not
+    let a unit think the new file already replaced it, nor that its faults are the work's.
+    """
+    if attachment.kind != Attachment.VIDEO or attachment.superseded_at is not None \
+            or attachment.episode is None:
+        return None
+    current = attachment.episode.current_video()
+    if current is None or current.pk == attachment.pk:
+        return None
+    failed = check.full is not None and check.full.status == Inspection.Status.FAILED
+    return {"current": current, "failed": failed}
 
 
 @login_required

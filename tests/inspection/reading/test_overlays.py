@@ -47,6 +47,9 @@ SCENES: dict[str, Scene] = {
     "clean-dark": Scene(seconds=6, width=W, height=H, background="dark"),
     "subtitles": Scene(seconds=12, width=W, height=H, texts=subtitle_track(LINES)[0]),
     "subtitles-strip": Scene(seconds=12, width=W, height=H, texts=subtitle_track(LINES, strip=True)[0]),
+    "subtitles-beside": Scene(seconds=12, width=W, height=H, texts=[
+        *subtitle_track(LINES)[0],
+        Text("西瓜视频 @长川故事", where="bottom-right", size=0.04, opacity=0.35, outline=None)]),
     "still": Scene(seconds=6, width=W, height=H, background="still"),
     "still-logo": Scene(seconds=6, width=W, height=H, background="still", logos=[Logo()]),
     "black": Scene(seconds=4, width=640, height=360, background="black", logos=[Logo(size=0.08)]),
@@ -169,6 +172,30 @@ def test_no_watermark_on_a_moving_background_passes(name: str) -> None:
 def test_changing_subtitles_are_not_a_watermark(name: str) -> None:
     assert read(name).overlays == []
     assert outcome(name) == "pass"
+
+
+@cache
+def read_with_subtitles(name: str) -> TextFindings:
+    path = make(SCENES[name], f"overlay-{name}")
+    plan = ReadingPlan(overlays=True, subtitles=True)
+    picture, _sound = analyse(str(path), probe(path), reading=plan)
+    assert picture is not None and picture.text is not None
+    return picture.text
+
+
+def test_a_faint_watermark_on_the_subtitles_row_is_found_beside_them() -> None:
+    # The band's strokes join the watermark into one box as wide as the band; without the lines
+    # the subtitle reader found, the watermark is left.
+    found = read_with_subtitles("subtitles-beside")
+    assert found.captions
+    [overlay] = found.overlays
+    assert overlay.position == "bottom-right" and overlay.box[0] > W * 0.6
+    assert judge_watermark(NOT_ALLOWED, found, None)[0].outcome == "fail"
+
+
+def test_the_strip_behind_subtitles_is_not_a_watermark_either() -> None:
+    found = read_with_subtitles("subtitles-strip")
+    assert found.captions and found.overlays == []
 
 
 @pytest.mark.parametrize("name", ["still", "still-logo"])

@@ -52,21 +52,31 @@ class TextReader:
             image = np.repeat(image[:, :, None], 3, axis=2)
         return np.ascontiguousarray(image)
 
-    def _run(self, image: np.ndarray, **kwargs: bool) -> Any:
+    def _run(self, image: np.ndarray, det_max_side: int = DET_MAX_SIDE, **kwargs: bool) -> Any:
         with self._lock:
             engine = self._get()
+            detector = engine._load_det_model() if kwargs.get("use_det") else None
+            if detector is not None:
+                detector.limit_side_len = det_max_side  # read by each call's preprocessing
             started = time.perf_counter()
             try:
                 return engine(self._colour(image), **kwargs)
             finally:
+                if detector is not None:
+                    detector.limit_side_len = DET_MAX_SIDE
                 self.calls += 1
                 self.seconds += time.perf_counter() - started
 
-    def read(self, image: np.ndarray, min_score: float = MIN_SCORE) -> list[TextLine]:
-        """Every line of text in `image` (grey or BGR), top to bottom, with boxes in its pixels."""
+    def read(self, image: np.ndarray, min_score: float = MIN_SCORE,
+             det_max_side: int = DET_MAX_SIDE) -> list[TextLine]:
+        """Every line of text in `image` (grey or BGR), top to bottom, with boxes in its pixels.
+
+        `det_max_side` bounds the picture the lines are found in (they are then recognised in
+        `image` itself): text known to be large is found as well in a smaller picture, for less.
+        """
         if image.size == 0 or min(image.shape[:2]) < 8:
             return []
-        result = self._run(image, use_det=True, use_cls=False, use_rec=True)
+        result = self._run(image, det_max_side, use_det=True, use_cls=False, use_rec=True)
         if result is None or result.boxes is None or result.txts is None:
             return []
         out = []

@@ -285,7 +285,9 @@ class OverlayReader:
             inner = np.zeros_like(stable)
             inner[top:top + bh, left:left + bw] = stable[top:top + bh, left:left + bw]
             for x, y, cw, ch in captions:
-                inner[max(0, y - 2):y + ch + 2, max(0, x - 2):x + cw + 2] = False
+                # With what the band draws around a line: a strip behind it, its outline.
+                dx, dy = max(2, ch), max(2, ch // 2)
+                inner[max(0, y - dy):y + ch + dy, max(0, x - dx):x + cw + dx] = False
             for part in _boxes(inner, gap=max(4, w // 60)):
                 if 5 <= part[2] <= 0.5 * w and 5 <= part[3] <= 0.35 * h:
                     out.append(part)
