@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "guangying.submissions",
     "guangying.uploads",
     "guangying.playback",
+    "guangying.documents",
     "guangying.demo",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("c/", include("guangying.campaigns.urls")),
     path("uploads/", include("guangying.uploads.urls")),
     path("play/", include("guangying.playback.urls")),
+    path("d/", include("guangying.documents.urls")),
     path("", include("guangying.submissions.urls")),
 ]
