@@ -1,15 +1,17 @@
 """End credits: the last part of the programme read for the submitting unit's name.
 
-The decode pass keeps the last `window_s` seconds' pictures (two a second,
-scaled down to what the OCR reads anyway, black ones left out), so the window
-is known even when the declared duration is wrong (sound longer than the
-picture). When the pass ends they are read from the end backwards, about one
-every 1.25 s and none that looks like the last one read: credits close the
-programme, so the unit's name, where the reader was told it, is usually found
-in the first reads, and reading stops there. A window without it is read
-whole, and where two reads show the credits scrolling faster than the reads
-follow them, the pictures between are read too; never more than MAX_READS in
-all, so a 20-second window costs a few seconds of OCR at most.
+The decode pass keeps the pictures of the last `window_s` seconds (two a
+second, scaled down to what the OCR reads anyway, black ones left out),
+from a little before the window that the shortest declared duration gives:
+the picture may stop before the sound (a container duration too long), and
+the window is then taken from the last picture seen. When the pass ends they
+are read from the end backwards, about one every 1.25 s and none that looks
+like the last one read: credits close the programme, so the unit's name,
+where the reader was told it, is usually found in the first reads, and
+reading stops there. A window without it is read whole, and where two reads
+show the credits scrolling faster than the reads follow them, the pictures
+between are read too; never more than MAX_READS in all, so a 20-second
+window costs a few seconds of OCR at most.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ READ_MAX_SIDE = 960  # the OCR would scale a larger picture down to this anyway
 MAX_READS = 20
 STEP_S = 1.0
 FAST_STEP_S = 0.5
+WINDOW_MARGIN_S = 5.0  # pictures are kept from this long before the window the file declares
 MAX_KEPT = 48  # pictures of the window kept at most: a long window keeps them further apart
 STEPS_ON_SCREEN = 4  # a scrolling line should be read at least this often while it crosses
 SAME_DIFF = 2.0  # mean grey difference of the 64-pixel thumbnails under which a picture is unchanged
@@ -102,6 +105,9 @@ class CreditsReader:
         if self.kept_t is not None and look.t - self.kept_t < self.keep_step * 0.9:
             return
         self.kept_t = look.t
+        shortest = getattr(self.context, "shortest_duration_s", None)
+        if shortest and look.t < shortest - self.window_s - WINDOW_MARGIN_S:
+            return  # the window cannot start before this: not worth the copy
         picture, factor = downscaled(look.luma, READ_MAX_SIDE)
         self.kept.append(_Kept(look.t, picture, factor, thumbnail(look.small)))
         while self.kept and self.kept[0].t < look.t - self.window_s:

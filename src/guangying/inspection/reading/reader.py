@@ -42,6 +42,9 @@ class PictureReader:
             width, height = height, width
         self.width, self.height = width, height
         self.duration_s: float | None = media.duration_s or getattr(video, "duration_s", None)
+        # The shortest duration the file declares: the picture may stop before the sound does.
+        declared = [d for d in (media.duration_s, getattr(video, "duration_s", None)) if d]
+        self.shortest_duration_s: float | None = min(declared) if declared else None
         self.evidence = evidence
         # Two threads: the credits are read after the decoder has finished, when both cores are free.
         self.ocr = TextReader(threads=2)
