@@ -353,16 +353,30 @@ def add_text(container: Any, text: str, *, size: float, bold: bool = False,
     return paragraph
 
 
+def title_lines(title: str, width_pt: float, size: float) -> list[str]:
+    """A title too long for one line breaks after its quoted name (「“红色光影 英雄重庆”」), not mid-word."""
+    text = xml_safe(title)
+    if line_count([text], width_pt, size) <= 1:
+        return [text]
+    end = text.find("”")
+    if 0 < end < len(text) - 1:
+        first, rest = text[:end + 1], text[end + 1:]
+        if line_count([first], width_pt, size) == 1 and line_count([rest], width_pt, size) == 1:
+            return [first, rest]
+    return [text]
+
+
 def add_heading_lines(document: Any, *, attachment: str, title: str, size: float,
                       attachment_size: float, subtitle: str = "") -> None:
     """「附件1」 on the left, the form's title centred and bold, as the notices print them."""
     if attachment:
         add_text(document, attachment, size=attachment_size, first=True)
-        add_text(document, title, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-                 space_after=size * 0.6 if not subtitle else 0)
-    else:
-        add_text(document, title, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, first=True,
-                 space_after=size * 0.6 if not subtitle else 0)
+    heading = add_text(document, "", size=size, align=WD_ALIGN_PARAGRAPH.CENTER, first=not attachment,
+                       space_after=size * 0.6 if not subtitle else 0)
+    for number, line in enumerate(title_lines(title, usable_width_pt(document), size)):
+        if number:
+            heading.runs[-1].add_break()
+        add_run(heading, line, size=size, bold=True)
     if subtitle:
         add_text(document, subtitle, size=attachment_size, align=WD_ALIGN_PARAGRAPH.CENTER,
                  space_after=size * 0.5)
@@ -371,7 +385,7 @@ def add_heading_lines(document: Any, *, attachment: str, title: str, size: float
 def heading_height(document: Any, *, attachment: str, title: str, size: float, attachment_size: float,
                    subtitle: str = "") -> float:
     width = usable_width_pt(document)
-    height = line_count([title], width, size) * size * LINE_FACTOR + size * 0.6
+    height = line_count(title_lines(title, width, size), width, size) * size * LINE_FACTOR + size * 0.6
     if attachment:
         height += attachment_size * LINE_FACTOR
     if subtitle:
