@@ -11,7 +11,7 @@ rules.add_perm("documents.download_package", belongs_to | organises_entrant)
 # forms and pledges go to its entrant's members and the organisers; an entrant's list to its
 # members and the organisers; the lists across all entrants and the published list to the
 # organisers alone.
-from guangying.campaigns.permissions import belongs_to, organises, organises_entrant  # noqa: E402
+from guangying.campaigns.permissions import organises  # noqa: E402
 from guangying.submissions.permissions import is_entrant_member, organises_work  # noqa: E402
 
 rules.add_perm("documents.download_work_documents", is_entrant_member | organises_work)
