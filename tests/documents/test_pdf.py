@@ -39,7 +39,8 @@ def _documents() -> dict[str, bytes]:
     newlines = unsaved_work(chongqing, title="百行", form={
         **maximal_chongqing_form(), "synopsis": "\n".join("行" for _ in range(150)),
         "team": "\n".join("队" for _ in range(100))})
-    typical = unsaved_work(chongqing, title="红岩家书", form=dict(CHONGQING_FORM), name="重庆市示例局")
+    typical = unsaved_work(chongqing, title="红岩家书 🎬", name="重庆市示例局", form={
+        **CHONGQING_FORM, "team": "导演：赵一 <script>alert(1)</script>\n摄像：钱二 👨‍👩‍👧"})
     script = unsaved_work(hubei, title="光谷里的微光", form={**HUBEI_FORM, "script": LONG_SCRIPT},
                           name="长川市委统战部")
     return {
@@ -91,8 +92,9 @@ def test_fonts_are_embedded_and_chinese_is_extractable(converted):
         fonts = pdf.pdf_fonts(result)
         assert fonts and all(font.embedded for font in fonts), fonts
         assert any("CJK" in font.name or "WenQuanYi" in font.name for font in fonts), fonts
-    assert "“红色光影英雄重庆”党史短视频征集展播活动作品登记表" in "".join(
-        pdf.pdf_text(converted["typical"]).split())
+    typical = "".join(pdf.pdf_text(converted["typical"]).split())
+    assert "“红色光影英雄重庆”党史短视频征集展播活动作品登记表" in typical
+    assert "红岩家书" in typical and "<script>alert(1)</script>" in typical  # text, as typed
 
 
 # ---------------------------------------------------------------- bad input, missing LibreOffice
@@ -108,10 +110,11 @@ def test_what_is_not_a_word_document_is_refused():
 
 
 def test_a_missing_libreoffice_is_said_plainly(monkeypatch):
+    monkeypatch.setenv("GUANGYING_SOFFICE", "/nonexistent/soffice")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(pdf, "_CANDIDATES", ())
+    assert pdf.find_soffice() is None
     with pytest.raises(pdf.SofficeMissing, match="没有安装 LibreOffice"):
-        monkeypatch.setenv("GUANGYING_SOFFICE", "/nonexistent/soffice")
-        monkeypatch.setenv("PATH", "/nonexistent")
-        monkeypatch.setattr(pdf, "_CANDIDATES", ())
         pdf.to_pdf(b"PK\x03\x04")
     with pytest.raises(pdf.SofficeMissing, match="无法启动 LibreOffice"):
         pdf.to_pdf(b"PK\x03\x04", soffice="/nonexistent/soffice")

@@ -8,10 +8,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from guangying.campaigns.models import Entrant
 from guangying.documents import pdf, word
 from guangying.documents.views import download_name
 from guangying.submissions.models import WorkState
-from tests.factories import WorkFactory
+from tests.factories import EntrantFactory, WorkFactory, member_of
 from tests.submissions.helpers import HUBEI_FORM
 
 from .helpers import open_docx, table_rows
@@ -183,3 +184,24 @@ def test_the_organisers_page_is_in_the_campaign_navigation(client, hubei, filled
                 reverse("documents:entrant_summary", args=[other_unit.pk, "xlsx"])]
     for url in expected:
         assert url in page, url
+
+
+def test_a_chongqing_individual_gets_the_notices_summary_sheet(client, chongqing, organiser):
+    person = EntrantFactory(campaign=chongqing, kind=Entrant.Kind.INDIVIDUAL, name="赵小红",
+                            affiliation="重庆示例中学")
+    user = member_of(person)
+    WorkFactory(entrant=person, title="红岩家书", state=WorkState.SUBMITTED)
+    client.force_login(user)
+    response = client.get(reverse("documents:entrant_summary", args=[person.pk, "docx"]))
+    assert response["Content-Disposition"].endswith(quote("作品汇总表-赵小红.docx"))
+    document = open_docx(response.content)
+    assert document.paragraphs[0].text == "附件3"
+    assert table_rows(document.tables[0])[1][:5] == ["1", "红岩家书", "", "赵小红", "重庆示例中学"]
+    registration = client.get(work_url(person.works.get(), "registration_form"))
+    assert registration.status_code == 200
+    assert client.get(reverse("documents:campaign_summary", args=[chongqing.slug, "xlsx"])).status_code == 404
+    client.force_login(organiser)
+    sheet = load_workbook(io.BytesIO(client.get(
+        reverse("documents:campaign_summary", args=[chongqing.slug, "xlsx"])).content)).active
+    assert [c.value for c in sheet[1]] == ["序号", "作品名称", "时长", "作者", "单位", "播出情况", "状态"]
+    assert [c.value for c in sheet[2]][-1] == "已提交"
