@@ -13,11 +13,10 @@ from django.urls import reverse
 from guangying.campaigns.models import Entrant
 from guangying.documents.packages import package_file_name
 from guangying.submissions.models import Work
-from tests.documents.test_packages import (  # noqa: F401  (the packages' fixtures, and their skip)
+from tests.documents.test_packages import (  # noqa: F401  (the packages' fixtures)
     clips_fixture,
     hubei_work_fixture,
     media_root_fixture,
-    pytestmark,
 )
 from tests.factories import EntrantFactory, UserFactory, member_of, organiser_of
 

@@ -25,11 +25,6 @@ from guangying.submissions.models import CloudLink, Episode, WorkState
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of
 from tests.submissions.helpers import complete_form, docx_bytes, upload
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(word, "work_documents") or not hasattr(word, "entrant_documents"),
-    reason="guangying.documents.word has no work_documents/entrant_documents yet",
-)
-
 
 @pytest.fixture(scope="session", name="clips")
 def clips_fixture(tmp_path_factory) -> dict[str, bytes]:
