@@ -419,3 +419,28 @@ def test_xml_safe_drops_what_xml_cannot_carry():
     assert word.xml_safe("a\x00b\x07c\x1fd\ufffe") == "abcd"
     assert word.xml_safe("甲\r\n乙\r丙") == "甲\n乙\n丙"
     assert word.xml_safe(None) == ""
+
+
+# ---------------------------------------------------------------- read back by the platform's own reader
+
+
+@pytest.mark.parametrize(("preset", "key", "form", "entrant"), [
+    ("chongqing-2026-hongse", "registration_form",
+     {**CHONGQING_FORM, "broadcast": {"status": "aired", "platform": "华龙网", "link": "https://example.org/v/1"}},
+     {"kind": "individual", "name": "赵小红", "affiliation": "重庆示例中学"}),
+    ("chongqing-2026-hongse", "registration_form", dict(CHONGQING_FORM), {"name": "重庆市示例局"}),
+    ("hubei-2026-weiguang", "info_sheet",
+     {**HUBEI_FORM, "creators": [{"name": "张小明", "post": "导演", "contact": "13800000001"},
+                                 {"name": "李小华", "post": "剪辑", "contact": "lixh@example.org"}]},
+     {"name": "长川市委统战部"}),
+])
+def test_a_generated_form_reads_back_as_what_was_entered(preset, key, form, entrant):
+    from guangying.documents import reading
+
+    campaign = unsaved_campaign(preset)
+    work = unsaved_work(campaign, title="红岩家书", form=form, submitted=SUBMITTED, **entrant)
+    result = reading.read_form(word.form_document(work, campaign.rules.document(key)), campaign.rules)
+    assert result.problems == []
+    assert result.values == {"title": "红岩家书", **form}
+    assert result.entrant.name == entrant["name"]
+    assert result.entrant.unit == entrant.get("affiliation", "")
