@@ -37,7 +37,15 @@ def _sweep_before_working() -> None:
         print(f"sweep of stale video checks skipped: {error}", file=sys.stderr)
 
 
+def _command_name(args: list[str]) -> list[str]:
+    """`import-folder` as people type it is Django's `import_folder`: commands are module names."""
+    if args and "-" in args[0] and not args[0].startswith("-"):
+        return [args[0].replace("-", "_"), *args[1:]]
+    return args
+
+
 def main() -> None:
+    sys.argv[1:] = _command_name(sys.argv[1:])
     if _is_file_check(sys.argv[1:]):
         from guangying.inspection.cli import main as check_files
 

@@ -55,6 +55,7 @@ class Command(BaseCommand):
         if Campaign.objects.filter(slug__in=["hubei-2026", "chongqing-2026"]).exists():
             self.stdout.write("演示数据已存在。")
             self._print_accounts()
+            self._mailbox()
             return
         rng = random.Random(2026)
         with tempfile.TemporaryDirectory() as folder:
@@ -74,6 +75,22 @@ class Command(BaseCommand):
                 self._chongqing(chongqing, organiser, video, rng)
         self.stdout.write(self.style.SUCCESS("演示数据已创建。"))
         self._print_accounts()
+        self._mailbox()
+
+    def _mailbox(self) -> None:
+        """Two e-mails' worth of files for the Chongqing campaign, to try `import-folder` on."""
+        from django.conf import settings
+
+        from guangying.demo.mailbox import CAMPAIGN_SLUG, write_mailbox
+
+        folder = Path(settings.DATA_DIR) / "mailbox"
+        if not folder.exists():
+            write_mailbox(folder)
+        self.stdout.write(
+            f"  演示邮箱（两封邮件的附件）：{folder}\n"
+            f"  导入：GUANGYING_DATA_DIR={settings.DATA_DIR} python -m guangying import-folder {folder} "
+            f"--campaign {CAMPAIGN_SLUG}（先看预览，加 --yes 导入）"
+        )
 
     def _print_accounts(self) -> None:
         self.stdout.write(
