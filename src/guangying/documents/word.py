@@ -34,6 +34,7 @@ from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from guangying.campaigns.models import Campaign, Entrant
 from guangying.rulesets.schema import DocumentSpec, LayoutItem, RuleSet
@@ -814,10 +815,8 @@ def list_workbook(sheet_name: str, columns: Sequence[ListColumn], rows: Iterable
                   rules: RuleSet) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(xml_safe(sheet_name)[:31] or "Sheet1")
-    for number, column in enumerate(columns):
-        letter = chr(ord("A") + number) if number < 26 else None
-        if letter:
-            sheet.column_dimensions[letter].width = max(6, round(column.weight(rules) * 8))
+    for number, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = max(6, round(column.weight(rules) * 8))
     sheet.append([_xlsx_cell(sheet, c.label, bold=True) for c in columns])
     for row in rows:
         values: list[Any] = ["\n".join(lines) for lines in row]
