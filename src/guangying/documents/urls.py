@@ -1,19 +1,11 @@
 from django.urls import path
 
+from . import package_views, views
+
 app_name = "documents"
 
-urlpatterns: list = []
-
-from . import package_views  # noqa: E402
-
-urlpatterns += [
-    path("<slug:slug>/entrants/<int:pk>/package.zip", package_views.package, name="entrant_package"),
-]
-
-# The notices' forms, the lists and the published list (views.py).
-from . import views  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
+    # The notices' forms, the lists and the published list.
     path("works/<int:pk>/<slug:key>.<str:fmt>", views.work_document, name="work_document"),
     path("entrants/<int:pk>/", views.entrant_page, name="entrant"),
     path("entrants/<int:pk>/summary.<str:fmt>", views.entrant_summary, name="entrant_summary"),
@@ -21,4 +13,6 @@ urlpatterns += [
     path("<slug:slug>/forms/", views.campaign_page, name="campaign"),
     path("<slug:slug>/forms/summary.<str:fmt>", views.campaign_summary, name="campaign_summary"),
     path("<slug:slug>/forms/published.<str:fmt>", views.published_list, name="published"),
+    # An entrant's package: every file of its works in one streamed ZIP.
+    path("<slug:slug>/entrants/<int:pk>/package.zip", package_views.package, name="entrant_package"),
 ]
