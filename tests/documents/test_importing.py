@@ -178,6 +178,28 @@ def test_the_forms_unit_name_in_its_long_form_is_the_same_unit(hubei, unit, clip
     assert Work.objects.get().entrant == unit
 
 
+def test_a_flat_folder_with_two_units_works_sorted_by_title(hubei, unit, other_unit, clips, tmp_path) -> None:
+    """Everything saved into one folder: titles and unit names in the file names sort it out."""
+    folder = write(tmp_path / "all", {
+        "长川市委统战部-一封家苏.mp4": clips[0],  # a typo in the title
+        "明德大学党委统战部 - 石榴花开.mp4": clips[1],
+        "作品信息表-一封家书.docx": filled_hubei(title="一封家书"),
+        "作品信息表-石榴花开.docx": filled_hubei(title="石榴花开", unit="明德大学党委统战部"),
+        "承诺书 一封家书.pdf": pdf_bytes("stamped one"),
+        "明德大学党委统战部-承诺书-石榴花开.pdf": pdf_bytes("stamped two"),
+    })
+    plan = plan_import(folder, hubei)
+    assert plan.unmatched == []
+    sorted_out = {(w.entrant.existing, w.title): (sorted(f.name for f in w.files()), w.state)
+                  for w in plan.works}
+    assert sorted_out == {
+        (unit, "一封家书"): (["作品信息表-一封家书.docx", "承诺书 一封家书.pdf",
+                            "长川市委统战部-一封家苏.mp4"], WorkState.SUBMITTED),
+        (other_unit, "石榴花开"): (["作品信息表-石榴花开.docx", "明德大学党委统战部 - 石榴花开.mp4",
+                                 "明德大学党委统战部-承诺书-石榴花开.pdf"], WorkState.SUBMITTED),
+    }
+
+
 def test_a_unit_new_to_the_campaign_is_created_from_its_form(hubei, clips, tmp_path) -> None:
     folder = write(tmp_path / "mail", hubei_mail(clips[0], unit="青川县委统战部"))
     plan = plan_import(folder, hubei)
@@ -397,6 +419,8 @@ def test_hostile_names_and_links_in_the_folder_are_refused(hubei, unit, clips, t
     (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
     (folder / "~$作品信息表-一封家书.docx").write_bytes(b"\x0bowner")
     os.mkfifo(folder / "管道.mp4")
+    not_utf8 = os.fsdecode("一封家书".encode("gb18030") + b".mp4")
+    (folder / not_utf8).write_bytes(clips[2].read_bytes())
     files, unmatched = scan_folder(folder)
     reasons = {u.shown: u.reason for u in unmatched}
     assert "导入文件夹以外" in reasons["承诺书-外链.pdf"]
@@ -406,11 +430,19 @@ def test_hostile_names_and_links_in_the_folder_are_refused(hubei, unit, clips, t
     assert "控制字符" in reasons["长川市委统战部-一封家书\u202e4pm.exe"]
     assert "隐藏文件" in reasons[".DS_Store"] and "隐藏文件" in reasons["~$作品信息表-一封家书.docx"]
     assert "不是普通文件" in reasons["管道.mp4"]
+    assert "不是 UTF-8 编码" in reasons[not_utf8]
     assert sorted(f.name for f in files) == sorted(hubei_mail(clips[0]))
     plan = plan_import(folder, hubei)
     assert [w.title for w in plan.to_create] == ["一封家书"]
     apply_import(plan)
     assert Attachment.objects.filter(kind="copyright_pledge").get().original_name == "承诺书 一封家书.pdf"
+
+
+def test_an_unpublished_campaign_takes_works_as_drafts(hubei, unit, clips, tmp_path) -> None:
+    hubei.is_published = False
+    hubei.save()
+    plan = plan_import(write(tmp_path / "mail", hubei_mail(clips[0])), hubei)
+    assert plan.works[0].state == WorkState.DRAFT and "活动尚未发布，暂不能提交" in plan.works[0].missing
 
 
 def test_an_empty_folder_and_one_that_is_not_there(hubei, tmp_path) -> None:

@@ -436,6 +436,50 @@ def test_a_form_typed_as_lines_of_text_without_a_table() -> None:
                               "contact_phone": "13900000002"}
 
 
+def test_a_label_with_the_notices_remark_after_it() -> None:
+    def edit(document) -> None:
+        form_table(document).cell(0, 0).text = "作品名称（请填写完整作品名称）"
+
+    assert read_form(fill(filled_chongqing(), edit), CHONGQING).values["title"] == "一封家书"
+
+
+def test_text_in_a_text_box_is_left_out_and_not_read_twice() -> None:
+    box = (
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml">'
+        "<mc:Choice Requires=\"wps\"><w:drawing/></mc:Choice>"
+        "<mc:Fallback><w:pict><v:textbox><w:txbxContent><w:p><w:r><w:t>草稿</w:t></w:r></w:p>"
+        "</w:txbxContent></v:textbox></w:pict></mc:Fallback></mc:AlternateContent>"
+    )
+
+    def edit(document) -> None:
+        from lxml import etree
+
+        cell = cell_right_of(document, "作品名称")
+        run = cell.paragraphs[0].add_run()
+        run._r.append(etree.fromstring(box))
+
+    assert read_form(fill(filled_chongqing(), edit), CHONGQING).values["title"] == "一封家书"
+
+
+def test_entities_in_the_xml_are_not_expanded() -> None:
+    """A 「billion laughs」 document.xml: read without expanding it, or refused — never a hang."""
+    form = zipfile.ZipFile(io.BytesIO(filled_chongqing()))
+    entries = {info.filename: form.read(info) for info in form.infolist()}
+    levels = [(chr(98 + i).encode(), (b"&" + chr(97 + i).encode() + b";") * 10) for i in range(8)]
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
+              + b"".join(b'<!ENTITY %s "%s">' % level for level in levels) + b"]>")
+    entries["word/document.xml"] = laughs + entries["word/document.xml"].split(b"?>", 1)[1].replace(
+        "一封家书".encode(), b"&i;")
+    try:
+        reading = read_form(_zip(entries), CHONGQING)
+    except FormUnreadable as error:
+        assert "损坏" in error.message
+    else:
+        assert len(reading.values.get("title", "")) < 1000
+
+
 def test_a_hyperlink_shown_as_words_gives_its_address() -> None:
     def edit(document) -> None:
         boxes_as_text(cell_right_of(document, "播出情况"), "☑已播出 □未播出")
@@ -721,9 +765,24 @@ def test_round_trip_of_the_generated_chongqing_form(word, chongqing) -> None:
         replace(cell_right_of(document, "作品时长"), "4分 30秒")
 
     reading = read_form(fill(generated, unit_edits), chongqing.rules)
-    assert reading.values["title"] == "一封家书"
-    assert reading.values["duration"] == 270
-    assert reading.values["broadcast"] == {"status": "not_aired", "platform": "", "link": ""}
+    assert reading.values == {"title": "一封家书", **work.form_data,
+                              "broadcast": {"status": "not_aired", "platform": "", "link": ""}}
+    assert reading.problems == []
+
+
+def test_round_trip_of_an_individuals_generated_form(word, chongqing) -> None:
+    from tests.factories import EntrantFactory, WorkFactory
+
+    person = EntrantFactory(campaign=chongqing, kind="individual", name="赵书航", affiliation="山城示范中学")
+    work = WorkFactory(entrant=person, title="江边的老码头")
+    work.form_data = {"duration": 185, "broadcast": {"status": "not_aired", "platform": "", "link": ""},
+                      "contact_name": "赵书航", "contact_phone": "13800001288", "team": "编导：赵书航。",
+                      "synopsis": "老码头的故事。"}
+    work.save()
+    reading = read_form(_generated_form(word, work, "registration_form"), chongqing.rules)
+    assert (reading.entrant.kind, reading.entrant.name, reading.entrant.unit) == (
+        "individual", "赵书航", "山城示范中学")
+    assert reading.values == {"title": "江边的老码头", **work.form_data}
 
 
 def test_round_trip_of_the_generated_hubei_form(word, hubei) -> None:

@@ -50,7 +50,7 @@ from guangying.campaigns.models import Campaign, Entrant
 from guangying.inspection.reading import names
 from guangying.rulesets import DocumentSpec, FormField, RuleSet
 from guangying.submissions.models import QUOTA_STATES, Attachment, Episode, Work, WorkHistory, WorkState
-from guangying.submissions.readiness import form_problems, local_deadline, video_rule
+from guangying.submissions.readiness import deadline_problems, form_problems, local_deadline, video_rule
 from guangying.submissions.sniffing import FORMAT_LABELS, sniff_file
 from guangying.submissions.text import clean_text, count_chars
 from guangying.submissions.uploads import FileRule, UploadRefused, human_size, store_attachment
@@ -963,7 +963,8 @@ def _complete(plan: ImportPlan, work: PlannedWork) -> None:
                             _("%(l)s：共 %(n)s 字，超过 %(m)s 字的限制") % {
                                 "l": spec.label, "n": count_chars(text), "m": spec.max_chars})
     probe = Work(campaign=plan.campaign, title=work.title, form_data=work.form_data)
-    missing = [p.rstrip("。") for p in form_problems(rules, probe)]
+    # An unpublished campaign, or one not open yet when the e-mail came: a draft, for the organiser to settle.
+    missing = [p.rstrip("。") for p in deadline_problems(probe, plan.received) + form_problems(rules, probe)]
     if not work.videos:
         missing.append(_("视频文件"))
     elif not rules.series.allowed and len(work.videos) > 1:
@@ -1178,7 +1179,7 @@ def render_plan(plan: ImportPlan) -> str:
         "",
     ]
     if rows:
-        lines += table(header, rows, limits=[4, 30, 30, 6, 18] + [10] * (len(header) - 6) + [26])
+        lines += table(header, rows, limits=[4, 30, 30, 6, 18] + [12] * (len(header) - 6) + [26])
     else:
         lines.append(_("没有找到可以导入的作品。"))
     for number, work in enumerate(plan.works, start=1):

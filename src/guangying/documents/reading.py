@@ -577,10 +577,17 @@ def _label_prefix(text: str, rows: list[_Row]) -> tuple[_Row, str] | None:
 
 
 def _label_of(cell: _Cell, rows: list[_Row]) -> _Row | None:
-    squeezed = squeeze(cell.text)
-    if not squeezed or len(squeezed) > 40:
+    """The row a label cell names; the notice's remark in brackets after a label does not hide it."""
+    if len(cell.text) > 200:
         return None
-    return next((row for row in rows if row.matches(squeezed)), None)
+    for text in (cell.text, _BRACKETED.sub(lambda m: " " if _instruction(m.group(1), "") else m.group(0),
+                                           unicodedata.normalize("NFKC", cell.text))):
+        squeezed = squeeze(text)
+        if squeezed and len(squeezed) <= 40:
+            row = next((row for row in rows if row.matches(squeezed)), None)
+            if row is not None:
+                return row
+    return None
 
 
 @dataclass
