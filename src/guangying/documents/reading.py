@@ -894,7 +894,7 @@ def parse_people(text: str, spec: FormField) -> tuple[list[dict[str, str]], list
     text = _BRACKETED.sub(lambda m: " " if _instruction(m.group(1), spec.help) else m.group(0), text)
     words = {c.key: _column_words(c.key, c.label) for c in columns}
     owner = {squeeze(w): key for key, ws in words.items() for w in ws}
-    label_re = "|".join(_spaced(w) for w in sorted(owner_words(words), key=len, reverse=True))
+    label_re = "|".join(_spaced(w) for w in sorted(_owner_words(words), key=len, reverse=True))
     # A header row of a small table of people: 「姓名	职务	联系方式」.
     lines = [line for line in text.split("\n")
              if not (line.strip() and all(squeeze(p) in owner
@@ -947,7 +947,7 @@ def _column_words(key: str, label: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def owner_words(words: dict[str, list[str]]) -> list[str]:
+def _owner_words(words: dict[str, list[str]]) -> list[str]:
     return [w for ws in words.values() for w in ws]
 
 
@@ -1150,6 +1150,7 @@ def _split_person(text: str) -> tuple[str, str]:
 # ---- dates
 
 def parse_date(text: str) -> date | None:
+    """报送日期 as offices write it: 2026年7月20日, 2026-07-20, 2026.7.20."""
     text = unicodedata.normalize("NFKC", text)
     match = re.search(r"(20\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})", text)
     if not match:
@@ -1204,7 +1205,7 @@ def _split_sources(text: str, row: _Row) -> list[str]:
     return out
 
 
-def _read_field(spec: FormField, text: str, name: str, reading: FormReading) -> None:
+def _read_field(spec: FormField, text: str, reading: FormReading) -> None:
     """Parse one field's text by its type into ``reading.values``, noting what went wrong."""
     problems = reading.problems
     label = spec.label
@@ -1275,7 +1276,7 @@ def _read_row(row: _Row, text: str, reading: FormReading, rules: RuleSet) -> Non
     pieces = [text] if len(row.sources) == 1 else _split_sources(text, row)
     for source, spec, piece in zip(row.sources, row.fields, pieces, strict=True):
         if spec is not None:
-            _read_field(spec, piece, row.name, reading)
+            _read_field(spec, piece, reading)
         elif source in ("entrant", "entrant.name"):
             kinds = list(rules.entrants.kinds)
             default = kinds[0] if len(kinds) == 1 else None
