@@ -1,1 +1,1 @@
-"""The notices' documents: Word tables made from the data, unit packages, and what arrives by e-mail read back."""
+"""The notices' documents: Word tables made from the data, unit packages, e-mailed forms read back."""
