@@ -1,0 +1,1 @@
+"""Expert review: assigning works to reviewers and aggregating their scores, as plain Python."""
