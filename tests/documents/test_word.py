@@ -139,7 +139,8 @@ def test_messy_text_is_kept_as_text(unit):
         "creators": [{"name": "=HYPERLINK(\"http://x\")", "post": "<i>", "contact": "😀"}],
         "contact_name": "张\u0000三",
     }
-    work.save()
+    # Not saved: PostgreSQL keeps no NUL in JSON, and the form refuses one before it gets there; the
+    # documents must still survive one that came in another way.
     document = open_docx(word.work_document(work, "info_sheet").content)
     values = dict(table_rows(document.tables[0])[1:])
     assert values["作品名称"] == "<script>alert('x')</script> & “引号” 🎬👨‍👩‍👧"
