@@ -972,7 +972,14 @@ def advance(result: RoundResult, *, top: int | None = None, at_least: Number | N
     line = None if at_least is None else _threshold(at_least, "at_least")
     if top is None and line is None:
         rows = tuple(replace(r, advances=None, advance_notes=()) for r in result.rows)
-        return replace(result, rows=rows, advancing=(), advance_notes=(), exceeded_by=0)
+        return replace(
+            result,
+            settings=replace(result.settings, top=None, at_least=None),
+            rows=rows,
+            advancing=(),
+            advance_notes=(),
+            exceeded_by=0,
+        )
 
     ranked = [r for r in result.rows if r.rank is not None]
     by_top = {r.work for r in ranked if top is None or r.rank <= top}  # type: ignore[operator]
@@ -1030,5 +1037,10 @@ def advance(result: RoundResult, *, top: int | None = None, at_least: Number | N
         rows.append(replace(r, advances=r.work in chosen, advance_notes=tuple(row_notes)))
     advancing = tuple(r.work for r in rows if r.advances)
     return replace(
-        result, rows=tuple(rows), advancing=advancing, advance_notes=tuple(notes), exceeded_by=exceeded_by
+        result,
+        settings=replace(result.settings, top=top, at_least=at_least),
+        rows=tuple(rows),
+        advancing=advancing,
+        advance_notes=tuple(notes),
+        exceeded_by=exceeded_by,
     )
