@@ -652,6 +652,35 @@ def test_the_top_n_with_ties(round_, method, top) -> None:
 
 
 # --------------------------------------------------------------------------
+# The table the pages and the export show
+
+
+def test_the_result_as_a_table_of_plain_cells() -> None:
+    criteria = [Criterion("emotion", 2), Criterion("craft", 1)]
+    scores = [
+        Score(1, "甲", {"emotion": 8, "craft": 9}),
+        Score(1, "乙", {"emotion": 9, "craft": 6}),
+        Score(2, "甲", {"emotion": 5, "craft": None}),
+    ]
+    result = aggregate_round(scores, criteria, RoundSettings(top=1), works=[2, 3])
+    header, rows = result.table(works={1: "一封家书"}, criteria={"emotion": "情感温度"})
+    assert header == (
+        "名次", "并列", "作品", "得分", "有效评审", "计入平均", "中位数", "最低分", "最高分",
+        "分差", "标准差", "情感温度", "craft", "分歧", "晋级", "说明",
+    )  # fmt: skip
+    assert rows[0][:6] == (1, "", "一封家书", Decimal("81.67"), 2, 2)  # (83.33 + 80) / 2
+    assert rows[0][11:15] == (Decimal("85.00"), Decimal("75.00"), "", "晋级")
+    assert rows[1][:6] == ("", "", "2", "", 0, 0)
+    assert rows[1][-2:] == (
+        "未晋级",
+        "没有完整的评审，不参与排名；评委 甲 的评分不完整（缺：craft），不计入；无排名，不晋级",
+    )
+    assert [row[2] for row in rows] == ["一封家书", "2", "3"]
+    assert all(len(row) == len(header) for row in rows)
+    assert all(isinstance(cell, str | int | Decimal) for row in rows for cell in row)
+
+
+# --------------------------------------------------------------------------
 # Determinism
 
 

@@ -74,6 +74,8 @@ from fractions import Fraction
 from typing import Any, Literal, Protocol
 
 __all__ = [
+    "CELLS",
+    "COLUMNS",
     "COMPARE_PLACES",
     "DEFAULT_DISAGREEMENT",
     "DEFAULT_TIE_RULES",
@@ -171,7 +173,7 @@ MESSAGES: dict[str, str] = {
     "advance_short": "可排名的作品只有 {count} 件，不足名额 {top} 件。",
     "advance_unranked": "{count} 件作品没有完整的评审，不晋级：{works}。",
     "row_advance_tie": "与其他作品并列第 {rank} 名，跨过名额线，一并晋级。",
-    "row_advance_no_review": "没有完整的评审，不晋级。",
+    "row_advance_no_review": "无排名，不晋级。",
     "row_advance_below_display": "显示为 {value} 分，"
     "但未四舍五入的分数低于晋级分数线 {threshold} 分，不晋级。",
     # errors in the data or the settings
@@ -189,6 +191,39 @@ MESSAGES: dict[str, str] = {
     "error_top": "晋级名额应为正整数，而不是「{value}」。",
     "error_empty": "没有可计算的分数。",
 }
+
+#: Column headings of ``RoundResult.table``, and the words in its cells.
+COLUMNS: dict[str, str] = {
+    "rank": "名次",
+    "tied": "并列",
+    "work": "作品",
+    "aggregate": "得分",
+    "complete": "有效评审",
+    "used": "计入平均",
+    "median": "中位数",
+    "minimum": "最低分",
+    "maximum": "最高分",
+    "spread": "分差",
+    "sd": "标准差",
+    "disagreement": "分歧",
+    "advances": "晋级",
+    "notes": "说明",
+}
+CELLS: dict[str, str] = {"tied": "并列", "disagreement": "需关注", "advances": "晋级", "stays": "未晋级"}
+_COLUMNS_BEFORE = (
+    "rank",
+    "tied",
+    "work",
+    "aggregate",
+    "complete",
+    "used",
+    "median",
+    "minimum",
+    "maximum",
+    "spread",
+    "sd",
+)
+_COLUMNS_AFTER = ("disagreement", "advances", "notes")
 
 _WHAT = {"disagreement": "分歧阈值", "outlier": "单个评委偏离阈值", "at_least": "晋级分数线"}
 
@@ -395,6 +430,51 @@ class RoundResult:
     @property
     def all_notes(self) -> tuple[Note, ...]:
         return self.notes + self.advance_notes
+
+    def table(
+        self,
+        *,
+        works: Mapping[WorkId, str] | None = None,
+        criteria: Mapping[str, str] | None = None,
+    ) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
+        """The results as a header and rows of plain cells (str, int, Decimal), for a page or a sheet.
+
+        ``works`` and ``criteria`` give the titles and labels to show instead of ids and keys.
+        """
+        works = works or {}
+        criteria = criteria or {}
+        header = (
+            *(COLUMNS[c] for c in _COLUMNS_BEFORE),
+            *(criteria.get(k, k) for k in self.criteria),
+            *(COLUMNS[c] for c in _COLUMNS_AFTER),
+        )
+        rows = []
+        for r in self.rows:
+            by_key = dict(r.criteria)
+            rows.append(
+                (
+                    "" if r.rank is None else r.rank,
+                    CELLS["tied"] if r.tied else "",
+                    works.get(r.work, str(r.work)),
+                    _cell(r.aggregate),
+                    r.complete,
+                    r.used,
+                    _cell(r.median),
+                    _cell(r.minimum),
+                    _cell(r.maximum),
+                    _cell(r.spread),
+                    _cell(r.sd),
+                    *(_cell(by_key.get(k)) for k in self.criteria),
+                    CELLS["disagreement"] if r.disagreement else "",
+                    "" if r.advances is None else CELLS["advances" if r.advances else "stays"],
+                    "；".join(n.text.rstrip("。") for n in r.all_notes),
+                )
+            )
+        return header, tuple(rows)
+
+
+def _cell(value: Decimal | None) -> Decimal | str:
+    return "" if value is None else value
 
 
 # --------------------------------------------------------------------------
