@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "guangying.uploads",
     "guangying.playback",
     "guangying.documents",
+    "guangying.reviews",
     "guangying.demo",
 ]
 
