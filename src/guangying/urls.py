@@ -17,5 +17,6 @@ urlpatterns = [
     path("uploads/", include("guangying.uploads.urls")),
     path("play/", include("guangying.playback.urls")),
     path("d/", include("guangying.documents.urls")),
+    path("r/", include("guangying.reviews.urls")),
     path("", include("guangying.submissions.urls")),
 ]

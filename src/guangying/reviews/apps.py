@@ -6,3 +6,6 @@ class ReviewsConfig(AppConfig):
     name = "guangying.reviews"
     label = "reviews"
     verbose_name = _("专家评审")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (named rules)
