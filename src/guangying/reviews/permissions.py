@@ -9,3 +9,14 @@ import rules
 from guangying.campaigns.permissions import organises
 
 rules.add_perm("reviews.manage_reviews", organises)
+
+
+@rules.predicate
+def is_assigned_reviewer(user: object, assignment: object) -> bool:
+    """The reviewer the work was assigned to, once the round has begun."""
+    if assignment is None or not getattr(user, "is_authenticated", False):
+        return False
+    return assignment.reviewer_id == user.pk and assignment.round.status != "draft"
+
+
+rules.add_perm("reviews.score_assignment", is_assigned_reviewer)

@@ -1,0 +1,133 @@
+"""The reviewer's workspace: the works assigned to them, one page per work to watch and score.
+
+A reviewer reaches only their own assignments; any other address is a page that does not exist
+(404). In a blind round the entrant, the contacts and the creators are left out of the page;
+the campaign's own rules may still show the unit on screen (rounds.blindness_warning).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from guangying.submissions import checking
+from guangying.submissions.exports import _form_value as form_value
+from guangying.submissions.models import Attachment
+
+from .models import Assignment, ReviewRound, Score
+from .rounds import RoundError, save_score
+
+# Form rows that name who made or sent the work: not shown in a blind round.
+IDENTIFYING_TYPES = {"people", "phone", "email"}
+IDENTIFYING_KEYS = {"contact_name", "contact_phone", "team", "creators"}
+
+
+@login_required
+@require_safe
+def my_works(request: HttpRequest) -> HttpResponse:
+    assignments = (Assignment.objects.filter(reviewer=request.user)
+                   .exclude(round__status=ReviewRound.Status.DRAFT)
+                   .select_related("round__campaign", "work", "score")
+                   .order_by("round__campaign", "round__position", "work__title", "pk"))
+    return render(request, "reviews/my_works.html", {"assignments": assignments})
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("round__campaign", "work__entrant", "work__campaign"), pk=pk)
+    if not request.user.has_perm("reviews.score_assignment", assignment):
+        raise Http404
+    return assignment
+
+
+def _form_rows(assignment: Assignment) -> list[tuple[str, Any]]:
+    rules = assignment.round.campaign.rules
+    blind = assignment.round.blind
+    rows = []
+    for spec in rules.form.fields:
+        if spec.key == "title":
+            continue
+        if blind and (spec.type in IDENTIFYING_TYPES or spec.key in IDENTIFYING_KEYS):
+            continue
+        value = assignment.work.form_data.get(spec.key)
+        if value in (None, "", [], {}):
+            continue
+        rows.append((spec.label, form_value(spec, value)))
+    return rows
+
+
+def _next_assignment(assignment: Assignment) -> Assignment | None:
+    """The reviewer's next work to score in the round: the one with fewest submitted reviews."""
+    others = (Assignment.objects.filter(round=assignment.round, reviewer=assignment.reviewer)
+              .exclude(pk=assignment.pk).exclude(score__submitted_at__isnull=False)
+              .annotate(done=Count("work__review_assignments__score",
+                                   filter=Q(work__review_assignments__round=assignment.round,
+                                            work__review_assignments__score__submitted_at__isnull=False)))
+              .order_by("done", "work_id"))
+    return others.first()
+
+
+def _others(assignment: Assignment, own: Score | None) -> list[Score] | None:
+    """The other reviewers' submitted scores, where the round shows them."""
+    rule = assignment.round.others_scores
+    if rule == ReviewRound.OthersScores.NEVER:
+        return None
+    if rule == ReviewRound.OthersScores.AFTER_OWN and (own is None or own.submitted_at is None):
+        return None
+    return list(Score.objects.filter(assignment__round=assignment.round, assignment__work=assignment.work,
+                                     submitted_at__isnull=False).exclude(assignment=assignment)
+                .order_by("submitted_at"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def score_work(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    round_ = assignment.round
+    criteria = list(round_.criteria.all())
+    own = Score.objects.filter(assignment=assignment).first()
+    values = dict(own.values) if own else {}
+    overall = own.overall if own else None
+    comment = own.comment if own else ""
+    error = None
+    if request.method == "POST":
+        values = {c.key: request.POST.get(c.key, "").strip() for c in criteria}
+        overall = request.POST.get("overall", "").strip()
+        comment = request.POST.get("comment", "")[:5000]
+        submit = request.POST.get("action") in ("submit", "submit_next")
+        try:
+            save_score(assignment, values, comment=comment, overall=overall, by=request.user, submit=submit)
+        except RoundError as failure:
+            error = str(failure)
+        else:
+            if submit:
+                messages.success(request, _("评分已提交：%(title)s") % {"title": assignment.work.title})
+                wants_next = request.POST.get("action") == "submit_next"
+                following = _next_assignment(assignment) if wants_next else None
+                if following is not None:
+                    return redirect("reviews:score", pk=following.pk)
+                return redirect("reviews:mine")
+            messages.success(request, _("已保存草稿。"))
+            return redirect("reviews:score", pk=assignment.pk)
+    videos = Attachment.objects.filter(work=assignment.work, kind=Attachment.VIDEO,
+                                       superseded_at__isnull=True)
+    reports = []
+    for video in videos:
+        check = checking.video_check(video)
+        report = check.report
+        if report is not None:
+            reports.append({"video": video, "outcome": report.outcome.value,
+                            "lines": [line for line in report.lines if line.outcome.value != "pass"][:12]})
+    return render(request, "reviews/score.html", {
+        "assignment": assignment, "round": round_, "work": assignment.work, "criteria": criteria,
+        "values": values, "overall": overall, "comment": comment, "error": error, "own": own,
+        "form_rows": _form_rows(assignment), "reports": reports, "others": _others(assignment, own),
+        "editable": round_.status == ReviewRound.Status.OPEN,
+    }, status=400 if error else 200)
