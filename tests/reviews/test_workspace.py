@@ -89,3 +89,9 @@ def test_others_scores_only_where_the_round_shows_them(assigned):
     assert "丙的评语" not in client.get(url).content.decode()
     client.post(url, {**MARKS, "action": "submit"})
     assert "丙的评语" in client.get(url).content.decode()
+
+
+def test_the_header_links_a_reviewer_to_their_works(assigned, member):
+    _first, reviewer, _mine, _theirs = assigned
+    assert reverse("reviews:mine") in client_for(reviewer).get(reverse("home")).content.decode()
+    assert reverse("reviews:mine") not in client_for(member).get(reverse("home")).content.decode()

@@ -20,3 +20,16 @@ def is_assigned_reviewer(user: object, assignment: object) -> bool:
 
 
 rules.add_perm("reviews.score_assignment", is_assigned_reviewer)
+
+
+@rules.predicate
+def has_review_work(user: object) -> bool:
+    """Someone with works to review in a round that has begun: the page header links to them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from .models import Assignment
+
+    return Assignment.objects.filter(reviewer=user).exclude(round__status="draft").exists()
+
+
+rules.add_perm("reviews.review_works", has_review_work)
