@@ -118,7 +118,7 @@ MESSAGES: dict[str, str] = {
     "kept.over_capacity": "{name}手动指定的作品有 {n} 件，超过其评审上限 {capacity} 件",
     # Why a reviewer may not review a work (completes the sentences above and below).
     "why.own_unit": "所在单位报送或参与了该作品",
-    "why.declared_unit": "申报了与该作品报送单位的利益冲突",
+    "why.declared_unit": "申报了与报送或参与该作品的单位有利益冲突",
     "why.declared_work": "申报了与该作品的利益冲突",
     # A proposed manual change.
     "change.unknown_work": "作品（{work}）不在本轮评审中",
@@ -486,8 +486,9 @@ class _Solver:
         for w in range(self.nw):
             self.target[w] = max(self.target[w], len(self.on[w]))
         candidates: list[list[int]] = [[] for _ in range(self.nw)]
+        locked_given = set(locked)
         for w, r in current:
-            if (w, r) in self.locked or r in self.on[w]:
+            if (w, r) in locked_given:
                 continue
             if ix.why[w][r] != _ELIGIBLE:
                 self._conflict_problem("current.conflict", w, r, "warning")
@@ -931,8 +932,8 @@ def check_changes(pool: Pool, current: Iterable[Pair], changes: Iterable[Change]
     problems: list[Problem] = []
     touched: list[int] = []
 
-    def problem(code: str, severity: Severity, work: Id, reviewer: Id, **params: object) -> None:
-        problems.append(Problem(code, severity, message(code, **params), work, reviewer, dict(params)))
+    def problem(code: str, severity: Severity, work_id: Id, reviewer_id: Id, /, **params: object) -> None:
+        problems.append(Problem(code, severity, message(code, **params), work_id, reviewer_id, dict(params)))
 
     for change in changes:
         w = ix.work_at.get(change.work) if _hashable(change.work) else None
