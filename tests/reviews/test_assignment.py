@@ -438,8 +438,8 @@ def test_imbalance_that_the_conflicts_force_is_reported_with_its_reasons():
     assert result.loads == {"a1": 1, "a2": 1, "b": 9}
     (problem,) = [p for p in result.problems if p.code == "imbalance"]
     assert problem.message == (
-        "评审任务未能均衡到相差不超过 1 件：评审专家的工作量在 1 至 9 件之间。原因：张一只能评审 1 件作品"
-        "（其余有利益冲突）；张二只能评审 1 件作品（其余有利益冲突）。"
+        "评审任务未能均衡到相差不超过 1 件：评审专家的工作量在 1 至 9 件之间。"
+        "原因：张一、张二只能评审 1 件作品（其余有利益冲突）。"
     )
     assert problem.severity == "warning" and not result.balanced
     assert [s.message for s in result.shortfalls][:1] == [

@@ -11,11 +11,13 @@ What it guarantees, in order of priority:
    maximum flow), with the shortfall spread over the works (no work two short while another is complete
    when a reviewer could be moved between them). Every work still short of ``k`` is reported, with why.
 3. **Balance.** Among the reviewers who can take a work at all (capacity not 0, eligible for at least one
-   work), every load, kept assignments included, is within one of every other whenever any assignment
-   with the coverage of (2) allows it. When none does, the result is still the most even one possible
-   (the load vector is decreasingly minimal: the largest load is as small as it can be, then the next…),
-   and a problem says why (a capacity, a reviewer who can only review a few works, locked assignments,
-   or conflicts that keep some works with a few reviewers).
+   work), every load, kept assignments included, is within one of every other whenever an assignment
+   with the same number of reviewers on every work allows it. Unless capacities cut the coverage, those
+   numbers are fixed (min(k, eligible), or the number kept when more are kept), so this is "whenever
+   the constraints allow". When they do not, the result is still the most even possible (the load
+   vector is decreasingly minimal: the largest load is as small as it can be, then the next…), and a
+   problem says why (a capacity, a reviewer who can only review a few works, locked assignments, or
+   conflicts that leave some works to a few reviewers).
 4. **Overlap.** The reviewer graph (reviewers linked when they share a work) is made connected when a
    load-preserving exchange can do it, since per-reviewer z-score normalisation compares reviewers
    through the works they share; a graph left in several groups is reported with the groups.
@@ -32,8 +34,8 @@ The algorithm, a greedy start and three repair passes, all on integer indices:
   the seeded generator decides.
 - *Coverage*: while a short work can be given one more reviewer along an alternating path (r₁ joins
   the work and leaves w₁, r₂ joins w₁ and leaves w₂, … until a reviewer with room joins), do it. When no
-  such path exists from any short work the coverage is a maximum flow. Paths from the shortest works to
-  works less short move the shortfall around the same way, without changing any reviewer's load.
+  such path exists from any short work the coverage is a maximum flow. Paths from the works furthest
+  short to works at least two less short move the shortfall the same way, no reviewer's load changing.
 - *Balance*: while a reviewer with load L has an alternating path to a reviewer with load ≤ L − 2 and
   room (a leaves w₁, r₁ joins w₁ and leaves w₂, …, b joins), shift one work along it; the per-work counts
   do not change. Each shift lowers the sum of squared loads, so this ends. The load vectors of a fixed
@@ -43,15 +45,18 @@ The algorithm, a greedy start and three repair passes, all on integer indices:
   assignments between a reviewer of the group and one of another group (each then shares a work with
   the other's group) or to move one from a reviewer to one whose load is one less (which leaves the
   multiset of loads as it was); keep an exchange that joins the two groups. This keeps (1)–(3) exact; it
-  is a heuristic for (4) with a fixed budget of tries, so it always ends, and it can miss a connection
-  that only a larger rearrangement would find.
+  is a heuristic for (4) with a budget of tries per join, so it always ends, and it can miss a
+  connection that only a larger rearrangement would find. Without conflicts, with n ≥ k reviewers and
+  W works where W(k − 1) ≥ n − 1, a balanced connected assignment always exists (a chain of works each
+  sharing one reviewer with the next links everyone with loads 1 or 2; the least loaded take the rest).
 
 Preconditions for balance within one, for a pool without capacities or kept assignments where every work
 has at least ``k`` eligible reviewers: with ``n`` reviewers, ``W`` works, ``q = ⌊kW/n⌋``, ``c`` the largest
 number of reviewers any one work cannot have (``n ≥ k + c``), it is enough that every reviewer is eligible
-for at least ``(q + 1)(k + c − 1)/k`` works (Hall's conditions for loads in [q, q + 1] then hold for every
-set of reviewers). Units of a typical campaign, each sending a few works and having a reviewer or two,
-satisfy it easily; a reviewer from the unit that sent most works may not.
+for at least ``(q + 1)(k + c − 1)/k`` works. Then, for every set S of reviewers, S can take q·|S| works and
+the works only S may review need at most (q + 1)·|S|: Hall's conditions for loads in [q, q + 1], which
+the balance pass then reaches. Units of a typical campaign, each sending a few works and having a
+reviewer or two, satisfy it easily; a reviewer from the unit that sent most of the works may not.
 
 Ids of works, reviewers and units only need to be hashable and, within one kind, of one type that sorts
 (int or str, as database keys are); entrant and unit keys share one namespace (use ("unit", 5) and
@@ -62,7 +67,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -100,9 +105,9 @@ MESSAGES: dict[str, str] = {
     "imbalance": (
         "评审任务未能均衡到相差不超过 1 件：评审专家的工作量在 {low} 至 {high} 件之间。原因：{reasons}。"
     ),
-    "imbalance.capacity": "{name}的评审上限为 {capacity} 件",
-    "imbalance.few": "{name}只能评审 {n} 件作品（其余有利益冲突）",
-    "imbalance.locked": "{name}有 {n} 件手动指定的作品",
+    "imbalance.capacity": "{names}的评审上限为 {capacity} 件",
+    "imbalance.few": "{names}只能评审 {n} 件作品（其余有利益冲突）",
+    "imbalance.locked": "{names}有 {n} 件手动指定的作品",
     "imbalance.structure": "受利益冲突限制，{names}评审的作品不能改由工作量较少的评审专家评审",
     "disconnected": (
         "评审专家分成了 {n} 组，组与组之间没有共同评审的作品，按评审专家校正评分（标准分）时"
@@ -133,7 +138,7 @@ MESSAGES: dict[str, str] = {
 }
 
 _NAMES_SHOWN = 5  # names listed in one reason before 「等 n 位」
-_CONNECT_TRIES = 400  # exchanges tried by the overlap pass, in all
+_CONNECT_TRIES = 400  # exchanges the overlap pass tries before it gives up on joining two more groups
 
 
 def message(code: str, **params: object) -> str:
@@ -709,52 +714,48 @@ class _Solver:
         return all(r in seen for r in alive)
 
     def connect(self) -> None:
-        tries = _CONNECT_TRIES
-        while tries > 0:
+        """Join groups while an exchange can; each join lowers the number of groups, so this ends."""
+        while True:
             groups = self.groups()
-            if len(groups) <= 1:
+            if len(groups) <= 1 or not self._join(groups):
                 return
-            group_of = {r: i for i, g in enumerate(groups) for r in g}
-            joined = False
-            for g in groups:
-                for a in g:
-                    for w1 in self._movable(a):
-                        if len(self.on[w1]) < 2:
+
+    def _exchanges(self, groups: list[list[int]]) -> Iterator[tuple[set[int], list[_Step]]]:
+        """Candidate exchanges between a group (smallest first) and another, as _apply steps.
+
+        A move (w1: a → b) when a's load is b's plus one; a swap (w1: a → b, w2: b → a) otherwise.
+        Both leave the multiset of loads as it is, so the balance pass's optimum stays.
+        """
+        group_of = {r: i for i, g in enumerate(groups) for r in g}
+        for g in groups:
+            for a in g:
+                for w1 in self._movable(a):
+                    if len(self.on[w1]) < 2:  # b would share w1 with nobody
+                        continue
+                    for b in self.elig[w1]:
+                        if b in self.on[w1] or group_of.get(b, -1) in (-1, group_of[a]):
                             continue
-                        for b in self.elig[w1]:
-                            if b in self.on[w1] or group_of.get(b, -1) in (-1, group_of[a]):
+                        members = set(g) | set(groups[group_of[b]])
+                        if self.load[a] == self.load[b] + 1 and self.load[b] < self.cap[b]:
+                            yield members, [(w1, a, b)]
+                        for w2 in self._movable(b):
+                            if len(self.on[w2]) < 2 or a in self.on[w2] or self.ix.why[w2][a] != _ELIGIBLE:
                                 continue
-                            members = set(g) | set(groups[group_of[b]])
-                            if self.load[a] == self.load[b] + 1 and self.load[b] < self.cap[b]:
-                                tries -= 1
-                                self._apply([(w1, a, b)])
-                                if self._joined(members):
-                                    joined = True
-                                    break
-                                self._apply([(w1, b, a)])
-                            for w2 in self._movable(b):
-                                if tries <= 0 or joined:
-                                    break
-                                if len(self.on[w2]) < 2 or a in self.on[w2]:
-                                    continue
-                                if self.ix.why[w2][a] != _ELIGIBLE:
-                                    continue
-                                tries -= 1
-                                self._apply([(w1, a, b), (w2, b, a)])
-                                if self._joined(members):
-                                    joined = True
-                                    break
-                                self._apply([(w1, b, a), (w2, a, b)])
-                            if joined or tries <= 0:
-                                break
-                        if joined or tries <= 0:
-                            break
-                    if joined or tries <= 0:
-                        break
-                if joined or tries <= 0:
-                    break
-            if not joined:
-                return
+                            yield members, [(w1, a, b), (w2, b, a)]
+
+    def _join(self, groups: list[list[int]]) -> bool:
+        """Make the first exchange that joins two groups, within a budget of tries; whether one was made.
+
+        The budget is per call, so a repeated run from the same state tries the same exchanges again.
+        """
+        for tries, (members, steps) in enumerate(self._exchanges(groups)):
+            if tries >= _CONNECT_TRIES:
+                return False
+            self._apply(steps)
+            if self._joined(members):
+                return True
+            self._apply([(w, joining, leaving) for w, leaving, joining in steps])
+        return False
 
     # -- report
 
@@ -829,28 +830,29 @@ class _Solver:
         high = max(self.load[r] for r in members)
         if high - low <= 1:
             return None
-        reasons: list[str] = []
-        lows = [r for r in members if self.load[r] <= high - 2]
-        highs = [r for r in members if self.load[r] >= low + 2]
+        # Reviewers sharing a reason are named together: (code, number) -> reviewers.
+        explained: dict[tuple[str, int], list[int]] = {}
         unexplained_low = False
-        for r in lows:
-            reviewer = ix.reviewers[r]
+        for r in (r for r in members if self.load[r] <= high - 2):
             if self.load[r] >= self.cap[r]:
-                reasons.append(message("imbalance.capacity", name=reviewer.label, capacity=reviewer.capacity))
-            elif self.load[r] >= (few := ix.eligible_count_of_reviewer[r]):
-                reasons.append(message("imbalance.few", name=reviewer.label, n=few))
+                explained.setdefault(("imbalance.capacity", self.cap[r]), []).append(r)
+            elif self.load[r] >= ix.eligible_count_of_reviewer[r]:
+                explained.setdefault(("imbalance.few", ix.eligible_count_of_reviewer[r]), []).append(r)
             else:
                 unexplained_low = True
         unexplained_high = []
-        for r in highs:
+        for r in (r for r in members if self.load[r] >= low + 2):
             if self.locked_of[r] >= low + 2:
-                reasons.append(message("imbalance.locked", name=ix.reviewers[r].label, n=self.locked_of[r]))
+                explained.setdefault(("imbalance.locked", self.locked_of[r]), []).append(r)
             else:
                 unexplained_high.append(r)
+        order = {"imbalance.capacity": 0, "imbalance.few": 1, "imbalance.locked": 2}
+        reasons = [
+            message(code, names=_names(ix, rs), capacity=number, n=number)
+            for (code, number), rs in sorted(explained.items(), key=lambda i: (order[i[0][0]], i[0][1]))
+        ]
         if unexplained_high and (unexplained_low or not reasons):
             reasons.append(message("imbalance.structure", names=_names(ix, unexplained_high)))
-        if len(reasons) > _NAMES_SHOWN * 2:
-            reasons = [*reasons[: _NAMES_SHOWN * 2], "……"]
         params = {"low": low, "high": high, "reasons": "；".join(reasons)}
         return Problem("imbalance", "warning", message("imbalance", **params), params=params)
 
