@@ -174,6 +174,23 @@ def best_coverage(pool: Pool, kept=()) -> int:
     return len(p.kept) + round(-value)
 
 
+def least_furthest_short(pool: Pool, kept, total: int) -> int:
+    """Among assignments of ``total`` pairs, the least that the work furthest short of its target lacks."""
+    p = Programme(pool, kept)
+    p.extra = 1
+    for w, rs in p.elig.items():
+        room = max(min(pool.k, len(rs)), p.kept_of_work(w)) - p.kept_of_work(w)
+        p.row({("w", w): 1}, -np.inf, room)
+        p.row({("w", w): 1}, room, np.inf, extra=[(0, 1)])  # what w gets + t ≥ what it lacks
+    p.capacities()
+    p.row({("w", w): 1 for w in p.elig}, total - len(p.kept), total - len(p.kept))
+    objective = np.zeros(len(p.free) + 1)
+    objective[-1] = 1
+    value, _ = p.solve(objective)
+    assert value is not None
+    return round(value)
+
+
 def extreme_loads(pool: Pool, kept, counts: dict) -> tuple[int, int]:
     """With every work at its count: the smallest possible largest load and the largest possible smallest."""
     members = balance_set(pool)
@@ -326,15 +343,20 @@ def test_with_capacities_and_kept_pairs_the_coverage_is_the_best_possible(case, 
     result = assign(pool, keep=kept, seed=seed)
     check_invariants(pool, result, kept)
     assert len(result.pairs) == best_coverage(pool, kept)
-    # The shortfall is spread: no work two short of its target while another could give it a reviewer
-    # is hard to state independently; at least no work is short while an eligible reviewer has room.
+    # No work is short while an eligible reviewer has room, and the shortfall is spread: the work
+    # furthest short is as little short as any assignment of that coverage allows.
     elig = eligible(pool)
     reviewers = {r.id: r for r in pool.reviewers}
+    kept_ok = valid_kept(pool, kept)
+    furthest = 0
     for w, rs in result.by_work.items():
-        if len(rs) < min(pool.k, len(elig[w])):
+        target = max(min(pool.k, len(elig[w])), sum(1 for kw, _ in kept_ok if kw == w))
+        furthest = max(furthest, target - len(rs))
+        if len(rs) < target:
             for r in elig[w]:
                 cap = reviewers[r].capacity
                 assert r in rs or (cap is not None and result.loads[r] >= cap)
+    assert furthest == least_furthest_short(pool, kept, len(result.pairs))
 
 
 @FAST

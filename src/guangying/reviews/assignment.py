@@ -915,7 +915,8 @@ def check_changes(pool: Pool, current: Iterable[Pair], changes: Iterable[Change]
 
     A change with an error is not applied for the changes after it. Warnings about counts and balance
     look at the state after all of them, and the balance warning comes only when the changes made the
-    spread of loads larger than one and larger than it was.
+    spread of loads larger than one and larger than it was. Unknown ids in a change are problems (they
+    come from a form); unknown ids in ``current`` raise ValueError (they come from the caller).
     """
     ix = _Index(pool)
     nr = len(ix.reviewers)
