@@ -56,6 +56,9 @@ def test_both_campaigns_with_units_and_people(seeded: str) -> None:
         assert set(campaign.roles.values_list("user", "role")) == {
             (organiser.pk, "organiser"), (reviewer.pk, "reviewer")}
 
+    # Hubei's 初审 is under way: the reviewer has the passed works to watch and score.
+    passed = Work.objects.filter(campaign=hubei, state=WorkState.PASSED).count()
+    assert passed and reviewer.review_assignments.filter(round__campaign=hubei).count() == passed
     assert hubei.entrants.filter(kind="unit").count() == 4
     assert not hubei.entrants.filter(kind="individual").exists()  # Hubei admits units only
     assert chongqing.entrants.filter(kind="unit").count() == 3

@@ -1,4 +1,4 @@
-"""A reviewer watches a handed-in work in Debian's chromium: it plays and seeks."""
+"""A reviewer watches a work assigned to them in Debian's chromium: it plays and seeks."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +12,7 @@ from guangying.submissions.models import Attachment, WorkState
 from guangying.submissions.uploads import FileRule, store_attachment
 from tests.browser.test_submission_walk import log_in
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of
+from tests.playback.conftest import assign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +38,7 @@ def test_a_reviewer_opens_a_work_and_the_video_plays_and_seeks(new_page, hubei, 
     assert rendition.playable_original == (codec == "libx264")
     reviewer = UserFactory(name="评审专家甲", email="expert@example.org")
     CampaignRole.objects.create(campaign=hubei, user=reviewer, role=CampaignRole.Role.REVIEWER)
+    assign(work, reviewer)
 
     page = new_page()
     answers: list[int] = []

@@ -48,7 +48,7 @@ class Scene:
 
 
 ROLES = ["anonymous", "member", "other_member", "organiser", "other_organiser", "reviewer",
-         "other_reviewer"]
+         "unassigned_reviewer", "other_reviewer"]
 
 
 @pytest.fixture
@@ -60,14 +60,27 @@ def scene(db, hubei, unit, member, other_member, chongqing, clip) -> Scene:
     rendition = make(video)
     reviewer = UserFactory(name="评审专家甲")
     CampaignRole.objects.create(campaign=hubei, user=reviewer, role=CampaignRole.Role.REVIEWER)
+    assign(work, reviewer)
+    unassigned = UserFactory(name="评审专家乙")
+    CampaignRole.objects.create(campaign=hubei, user=unassigned, role=CampaignRole.Role.REVIEWER)
     other_reviewer = UserFactory(name="别处的评审专家")
     CampaignRole.objects.create(campaign=chongqing, user=other_reviewer, role=CampaignRole.Role.REVIEWER)
     other_organiser = organiser_of(chongqing, UserFactory(name="重庆主办方"))
     return Scene(work=work, video=video, rendition=rendition, people={
         "anonymous": None, "member": member, "other_member": other_member,
         "organiser": hubei.roles.get(role="organiser").user, "other_organiser": other_organiser,
-        "reviewer": reviewer, "other_reviewer": other_reviewer,
+        "reviewer": reviewer, "unassigned_reviewer": unassigned, "other_reviewer": other_reviewer,
     })
+
+
+def assign(work: Work, reviewer: User) -> None:
+    """The reviewer gets the work in the campaign's first round, which has begun."""
+    from guangying.reviews.models import Assignment, ReviewRound
+    from guangying.reviews.rounds import rounds_for
+
+    first = rounds_for(work.campaign)[0]
+    ReviewRound.objects.filter(pk=first.pk).update(status=ReviewRound.Status.OPEN)
+    Assignment.objects.get_or_create(round=first, work=work, reviewer=reviewer)
 
 
 @pytest.fixture

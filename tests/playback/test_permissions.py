@@ -83,16 +83,38 @@ def test_the_player_is_on_the_work_page_for_the_entrant_and_the_organiser(scene,
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_campaign_list_shows_handed_in_works_to_its_reviewers_and_organisers(scene, as_, role, clip):
+def test_the_campaign_list_shows_handed_in_works_to_its_organisers_and_a_reviewer_their_own(scene, as_,
+                                                                                           role, clip):
     draft = WorkFactory(entrant=scene.work.entrant, title="未报送的草稿")
     upload(draft, clip, scene.people["member"])
+    other = WorkFactory(entrant=scene.work.entrant, title="别人评的作品", state=WorkState.SUBMITTED)
+    upload(other, clip, scene.people["member"])
     response = as_(scene.people[role]).get(reverse("playback:campaign", args=[scene.work.campaign.slug]))
-    if role in ("organiser", "reviewer"):
+    if role in ("organiser", "reviewer", "unassigned_reviewer"):
         assert response.status_code == 200
         page = response.content.decode()
-        assert scene.work.title in page and "未报送的草稿" not in page
+        assert "未报送的草稿" not in page
+        assert (scene.work.title in page) == (role != "unassigned_reviewer")
+        assert ("别人评的作品" in page) == (role == "organiser")
     else:
         assert response.status_code == 404
+
+
+def test_a_reviewer_reaches_no_unassigned_work_by_its_number(scene, as_, clip):
+    other = WorkFactory(entrant=scene.work.entrant, title="别人评的作品", state=WorkState.SUBMITTED)
+    video = upload(other, clip, scene.people["member"])
+    reviewer = scene.people["reviewer"]
+    assert _status(as_, reviewer, reverse("playback:work", args=[other.pk])) == 404
+    for name in FILES:
+        assert _status(as_, reviewer, reverse(f"playback:{name}", args=[video.pk])) == 404
+
+
+def test_a_round_not_yet_begun_gives_no_access(scene, as_):
+    from guangying.reviews.models import ReviewRound
+
+    ReviewRound.objects.filter(campaign=scene.work.campaign).update(status=ReviewRound.Status.DRAFT)
+    url = reverse("playback:video", args=[scene.video.pk])
+    assert _status(as_, scene.people["reviewer"], url) == 404
 
 
 def test_the_rendition_is_queued_when_the_upload_commits(db, hubei, unit, member, clip,

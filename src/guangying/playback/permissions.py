@@ -1,14 +1,14 @@
 """Who may watch a work's videos, as named rules checked on every request.
 
 The work's entrant members and the campaign's organisers watch every video
-of it, replaced ones included (they are on record). Reviewers of the
-campaign watch the current videos of works that were handed in; a reviewer
-assignment will narrow this to the works assigned to them. Nobody else.
+of it, replaced ones included (they are on record). A reviewer watches the
+current videos of the handed-in works assigned to them in a round that has
+begun, and no other: being a reviewer of the campaign is not enough.
+Nobody else.
 """
 
 import rules
 
-from guangying.campaigns.models import CampaignRole
 from guangying.submissions.models import HANDED_IN_STATES, Attachment, Work
 from guangying.submissions.permissions import is_entrant_member, organises_work
 
@@ -19,9 +19,10 @@ def reviews_handed_in_work(user: object, work: Work | None) -> bool:
         return False
     if work.state not in HANDED_IN_STATES:
         return False
-    return CampaignRole.objects.filter(
-        campaign_id=work.campaign_id, user=user, role=CampaignRole.Role.REVIEWER
-    ).exists()
+    from guangying.reviews.models import Assignment, ReviewRound
+
+    return Assignment.objects.filter(work=work, reviewer=user).exclude(
+        round__status=ReviewRound.Status.DRAFT).exists()
 
 
 may_watch_work = is_entrant_member | organises_work | reviews_handed_in_work

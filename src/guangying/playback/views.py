@@ -141,7 +141,7 @@ def watch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def campaign_works(request: HttpRequest, slug: str) -> HttpResponse:
-    """The handed-in works of a campaign, for its reviewers and organisers to watch."""
+    """The handed-in works of a campaign for its organisers; a reviewer's own assigned works."""
     campaign = get_object_or_404(Campaign, slug=slug)
     user = request.user
     if not user.is_authenticated or not (
@@ -155,4 +155,8 @@ def campaign_works(request: HttpRequest, slug: str) -> HttpResponse:
         .filter(Q(attachments__kind=Attachment.VIDEO, attachments__superseded_at__isnull=True))
         .distinct().order_by("submitted_at", "pk")
     )
+    if not user.has_perm("campaigns.manage_campaign", campaign):
+        # A reviewer's list is the works assigned to them in a round that has begun.
+        works = works.filter(review_assignments__reviewer=user).exclude(
+            review_assignments__round__status="draft")
     return render(request, "playback/campaign_works.html", {"campaign": campaign, "works": works})

@@ -73,9 +73,21 @@ class Command(BaseCommand):
                     )
                 self._hubei(hubei, organiser, video, rng)
                 self._chongqing(chongqing, organiser, video, rng)
+                self._first_round(hubei, organiser)
         self.stdout.write(self.style.SUCCESS("演示数据已创建。"))
         self._print_accounts()
         self._mailbox()
+
+    def _first_round(self, campaign: Campaign, organiser: User) -> None:
+        """Hubei's 初审 under way with the works that passed the formal check, each given to the reviewer."""
+        from guangying.reviews.rounds import open_round, rounds_for
+        from guangying.reviews.services import assign_round
+
+        first = rounds_for(campaign)[0]
+        first.reviewers_per_work = 1  # the demo has one reviewer
+        first.save(update_fields=["reviewers_per_work"])
+        open_round(first)
+        assign_round(first, by=organiser)
 
     def _mailbox(self) -> None:
         """Two e-mails' worth of files for the Chongqing campaign, to try `import-folder` on."""
