@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -123,7 +124,9 @@ def score_work(request: HttpRequest, pk: int) -> HttpResponse:
         check = checking.video_check(video)
         report = check.report
         if report is not None:
+            english = (get_language() or "").startswith("en")
             reports.append({"video": video, "outcome": report.outcome.value,
+                            "outcome_label": report.outcome.label_en if english else report.outcome.label_zh,
                             "lines": [line for line in report.lines if line.outcome.value != "pass"][:12]})
     return render(request, "reviews/score.html", {
         "assignment": assignment, "round": round_, "work": assignment.work, "criteria": criteria,
