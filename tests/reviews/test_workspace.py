@@ -69,6 +69,16 @@ def test_a_bad_score_keeps_what_was_typed_and_says_why(assigned):
     assert not ScoreChange.objects.exists()
 
 
+def test_a_comment_over_the_limit_is_refused_not_cut(assigned):
+    _first, reviewer, mine, _theirs = assigned
+    long = "很" * 5001
+    response = client_for(reviewer).post(reverse("reviews:score", args=[mine[0].pk]),
+                                         {**MARKS, "comment": long, "action": "submit"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "评语最多 5000 字，现有 5001 字" in page and long in page
+    assert not ScoreChange.objects.exists()
+
+
 def test_a_blind_round_leaves_out_who_sent_and_made_the_work(assigned):
     first, reviewer, mine, _theirs = assigned
     ReviewRound.objects.filter(pk=first.pk).update(blind=True)

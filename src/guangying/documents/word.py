@@ -32,12 +32,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from guangying.campaigns.models import Campaign, Entrant
 from guangying.rulesets.schema import DocumentSpec, LayoutItem, RuleSet
+from guangying.submissions.exports import sheet_cell
 from guangying.submissions.forms import format_duration
 from guangying.submissions.models import HANDED_IN_STATES, Work, WorkState
 
@@ -800,29 +799,18 @@ def list_document(rules: RuleSet, *, title: str, attachment: str, columns: Seque
     return to_bytes(document)
 
 
-def _xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        cell.data_type = "s"  # an entrant's 「=HYPERLINK(…)」 stays text
-    if bold:
-        cell.font = Font(bold=True)
-    if isinstance(value, str) and ("\n" in value or len(value) > 40):
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return cell
-
-
 def list_workbook(sheet_name: str, columns: Sequence[ListColumn], rows: Iterable[Sequence[Sequence[str]]],
                   rules: RuleSet) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(xml_safe(sheet_name)[:31] or "Sheet1")
     for number, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = max(6, round(column.weight(rules) * 8))
-    sheet.append([_xlsx_cell(sheet, c.label, bold=True) for c in columns])
+    sheet.append([sheet_cell(sheet, c.label, bold=True) for c in columns])
     for row in rows:
         values: list[Any] = ["\n".join(lines) for lines in row]
         if values and values[0].isdigit():
             values[0] = int(values[0])
-        sheet.append([_xlsx_cell(sheet, v) for v in values])
+        sheet.append([sheet_cell(sheet, v) for v in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

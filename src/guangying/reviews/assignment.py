@@ -424,6 +424,25 @@ def _names(index: _Index, reviewers: Sequence[int]) -> str:
 # The solver
 
 
+class _Linked:
+    """Union-find over reviewer indices; a group is named by its smallest member."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(self, a: int, b: int) -> None:
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
 class _Solver:
     def __init__(self, pool: Pool, seed: int | str) -> None:
         self.ix = ix = _Index(pool)
@@ -508,19 +527,18 @@ class _Solver:
 
     # -- greedy
 
-    def greedy(self) -> None:
-        parent = list(range(self.nr))
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
+    def _linked(self) -> _Linked:
+        """Reviewers linked by the works they share, as the assignment stands."""
+        linked = _Linked(self.nr)
         for w in range(self.nw):
             rs = sorted(self.on[w])
             for r in rs[1:]:
-                parent[find(r)] = find(rs[0])
+                linked.join(r, rs[0])
+        return linked
+
+    def greedy(self) -> None:
+        linked = self._linked()
+        find = linked.find
         for _ in range(max(self.target, default=0)):
             keyed = []
             for w in range(self.nw):
@@ -544,7 +562,7 @@ class _Solver:
                 if best < 0:
                     continue
                 for x in self.on[w]:
-                    parent[find(x)] = find(best)
+                    linked.join(x, best)
                 self._add(w, best)
 
     # -- alternating paths
@@ -678,20 +696,7 @@ class _Solver:
     # -- overlap
 
     def groups(self) -> list[list[int]]:
-        parent = list(range(self.nr))
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for w in range(self.nw):
-            rs = sorted(self.on[w])
-            for r in rs[1:]:
-                a, b = find(r), find(rs[0])
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+        find = self._linked().find
         found: dict[int, list[int]] = {}
         for r in range(self.nr):
             if self.load[r] > 0:

@@ -19,15 +19,24 @@ from guangying.submissions.models import Work, WorkState
 
 from .models import Assignment, ReviewRound, RoundCriterion, RoundWork, Score, ScoreChange
 
+MAX_COMMENT = 5000  # characters of a reviewer's comment
+
 
 class RoundError(ValueError):
     """What cannot be done to a round, in words for the organiser or the reviewer."""
 
 
 def rounds_for(campaign: Campaign) -> list[ReviewRound]:
-    """The campaign's rounds, made from its rule set the first time they are asked for."""
+    """The campaign's rounds, made from its rule set the first time they are asked for.
+
+    Every review page asks; only the first asking takes the lock that keeps two from making them.
+    """
+    existing = list(campaign.review_rounds.order_by("position", "pk"))
+    if existing:
+        return existing
     with transaction.atomic():
-        existing = list(campaign.review_rounds.select_for_update().order_by("position", "pk"))
+        Campaign.objects.select_for_update().get(pk=campaign.pk)
+        existing = list(campaign.review_rounds.order_by("position", "pk"))
         if existing:
             return existing
         review = campaign.rules.review
@@ -146,6 +155,9 @@ def save_score(assignment: Assignment, values: dict[str, Any], *, comment: str =
         if overall not in (None, ""):
             overall_value = _points(overall, _("综合评分"), 100)
         comment = (comment or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise RoundError(_("评语最多 %(max)s 字，现有 %(n)s 字。")
+                             % {"max": MAX_COMMENT, "n": len(comment)})
         if submit:
             missing = [c.label for c in criteria if c.key not in clean]
             if missing:

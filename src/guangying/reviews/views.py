@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
 from guangying.campaigns.views import campaign_for
+from guangying.submissions.exports import sheet_cell
 
 from . import aggregation, assignment, services
 from .models import Assignment, ReviewRound, Score
@@ -147,9 +148,9 @@ def results_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     header, rows = _table(round_, services.results(round_))
     book = Workbook(write_only=True)
     sheet = book.create_sheet(round_.label[:31])
-    sheet.append(header)
+    sheet.append([sheet_cell(sheet, h, bold=True) for h in header])
     for row in rows:
-        sheet.append([("'" + cell) if isinstance(cell, str) and cell[:1] in "=+-@" else cell for cell in row])
+        sheet.append([sheet_cell(sheet, cell) for cell in row])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(),

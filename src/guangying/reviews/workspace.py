@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from guangying.submissions import checking
-from guangying.submissions.exports import _form_value as form_value
+from guangying.submissions.exports import form_value
 from guangying.submissions.models import Attachment
 
 from .models import Assignment, ReviewRound, Score
@@ -101,7 +101,7 @@ def score_work(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         values = {c.key: request.POST.get(c.key, "").strip() for c in criteria}
         overall = request.POST.get("overall", "").strip()
-        comment = request.POST.get("comment", "")[:5000]
+        comment = request.POST.get("comment", "")
         submit = request.POST.get("action") in ("submit", "submit_next")
         try:
             save_score(assignment, values, comment=comment, overall=overall, by=request.user, submit=submit)

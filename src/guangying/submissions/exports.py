@@ -23,18 +23,19 @@ from .models import Attachment, Work
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
+def sheet_cell(sheet: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
+    """A cell of a write-only sheet: text that looks like a formula stays text; long text wraps."""
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         cell.data_type = "s"
     if bold:
         cell.font = Font(bold=True)
-    if isinstance(value, str) and len(value) > 40:
+    if isinstance(value, str) and ("\n" in value or len(value) > 40):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell
 
 
-def _form_value(spec: Any, value: Any) -> str:
+def form_value(spec: Any, value: Any) -> str:
     if value in (None, "", [], {}):
         return ""
     if spec.type == "people":
@@ -67,7 +68,7 @@ def works_workbook(campaign: Campaign, works: Iterable[Work]) -> bytes:
         headers.append(_("使用人工智能生成合成内容"))
     sheet.column_dimensions["B"].width = 30
     sheet.column_dimensions["C"].width = 24
-    sheet.append([_cell(sheet, h, bold=True) for h in headers])
+    sheet.append([sheet_cell(sheet, h, bold=True) for h in headers])
     works = list(works)
     current: dict[int, list[Attachment]] = {}
     for attachment in Attachment.objects.filter(
@@ -95,12 +96,12 @@ def works_workbook(campaign: Campaign, works: Iterable[Work]) -> bytes:
             chosen = chosen if isinstance(chosen, list) else [chosen] if chosen else []
             row.append("、".join(o.label for o in category.options if o.key in chosen))
         for spec in form_specs:
-            row.append(_form_value(spec, (work.form_data or {}).get(spec.key)))
+            row.append(form_value(spec, (work.form_data or {}).get(spec.key)))
         for document in documents:
             row.append(_("已上传") if document.key in kinds else _("缺"))
         if rules.technical_rule("ai_label") is not None:
             row.append(_("是") if work.uses_ai else _("否"))
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append([sheet_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
