@@ -187,6 +187,7 @@ class Decision(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="review_decisions")
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="review_decisions")
     award = models.CharField(_("奖项"), max_length=60)
+    position = models.PositiveIntegerField(_("名次"), default=0)
     round = models.ForeignKey(ReviewRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     staged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                   related_name="+")
@@ -200,3 +201,84 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work} · {self.award}"
+
+
+class AwardLevel(models.Model):
+    """One award of the campaign and how many works receive it (no count: as many as the organiser stages).
+
+    Made from the rule set's outcomes; the organiser may rename, reorder and count them
+    (一等奖 1、二等奖 2、三等奖 3、优秀作品 …).
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="award_levels")
+    label = models.CharField(_("奖项"), max_length=60)
+    count = models.PositiveSmallIntegerField(_("名额"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=1)
+
+    class Meta:
+        verbose_name = _("奖项设置")
+        verbose_name_plural = _("奖项设置")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "label"], name="award_label_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class OutgoingMail(models.Model):
+    """A message the platform has written and holds until the organiser has read it and sends it."""
+
+    class Kind(models.TextChoices):
+        RESULT = "result", _("评审结果通知")
+        REMINDER = "reminder", _("评审提醒")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="outgoing_mail")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    round = models.ForeignKey(ReviewRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    entrant = models.ForeignKey(Entrant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    to_email = models.EmailField(_("收件人邮箱"))
+    to_name = models.CharField(_("收件人"), max_length=200, blank=True)
+    subject = models.CharField(_("主题"), max_length=200)
+    body = models.TextField(_("正文"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                related_name="+")
+    failure = models.CharField(_("发送失败原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("待发邮件")
+        verbose_name_plural = _("待发邮件")
+        ordering = ["campaign", "-created_at", "pk"]
+        indexes = [models.Index(fields=["campaign", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.to_email} · {self.subject}"
+
+
+class ReviewLog(models.Model):
+    """Every change to a campaign's review other than a score (which has ScoreChange): who, when, what.
+
+    Assignments added and removed, conflicts declared, settings changed, works advanced,
+    decisions staged and released, mail sent. Written once, never edited.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="review_log")
+    round = models.ForeignKey(ReviewRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=40)
+    text = models.CharField(max_length=500)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["campaign", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} · {self.text}"

@@ -1,0 +1,60 @@
+"""The outbox: messages the review writes (results to units, reminders to reviewers) wait here to be read.
+
+Nothing leaves the platform on its own: the organiser reads what will be sent, may drop a
+message, and sends. A message is sent once; one that failed keeps its reason and may be
+sent again. Sending happens message by message, each marked sent as soon as the mail
+server took it, so a failure half-way loses nothing and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import log
+from .models import OutgoingMail
+
+MAX_BODY = 20000  # characters of one message
+
+
+def hold(campaign: Any, kind: str, *, to_email: str, subject: str, body: str, to_name: str = "",
+         by: Any = None, **links: Any) -> OutgoingMail:
+    """Puts one message in the outbox, unsent; ``links`` are round=, entrant=, reviewer=."""
+    user = by if getattr(by, "is_authenticated", False) else None
+    return OutgoingMail.objects.create(
+        campaign=campaign, kind=kind, to_email=to_email.strip(), to_name=to_name[:200],
+        subject=" ".join(subject.split())[:200], body=body[:MAX_BODY], created_by=user, **links)
+
+
+def pending(campaign: Any) -> Any:
+    return OutgoingMail.objects.filter(campaign=campaign, sent_at__isnull=True)
+
+
+def send(campaign: Any, mails: Iterable[OutgoingMail], *, by: Any) -> tuple[int, int]:
+    """Sends the campaign's given unsent messages one by one; (sent, failed)."""
+    sent = failed = 0
+    for mail in mails:
+        with transaction.atomic():
+            locked = OutgoingMail.objects.select_for_update().filter(
+                pk=mail.pk, campaign=campaign, sent_at__isnull=True).first()
+            if locked is None:
+                continue  # sent meanwhile, from another page
+            try:
+                EmailMessage(subject=locked.subject, body=locked.body, to=[locked.to_email]).send()
+            except Exception as error:  # noqa: BLE001 - any mail server failure is kept as the message's reason
+                locked.failure = (str(error) or error.__class__.__name__)[:300]
+                locked.save(update_fields=["failure"])
+                failed += 1
+                continue
+            locked.sent_at, locked.sent_by, locked.failure = timezone.now(), by, ""
+            locked.save(update_fields=["sent_at", "sent_by", "failure"])
+            sent += 1
+    if sent or failed:
+        log.record(campaign, "mail_sent", _("发送邮件：成功 %(sent)s 封，失败 %(failed)s 封")
+                   % {"sent": sent, "failed": failed}, actor=by, sent=sent, failed=failed)
+    return sent, failed
