@@ -46,7 +46,7 @@ def send(campaign: Any, mails: Iterable[OutgoingMail], *, by: Any) -> tuple[int,
                 continue  # sent meanwhile, from another page
             try:
                 EmailMessage(subject=locked.subject, body=locked.body, to=[locked.to_email]).send()
-            except Exception as error:  # noqa: BLE001 - any mail server failure is kept as the message's reason
+            except Exception as error:  # any mail server failure is kept as the message's reason
                 locked.failure = (str(error) or error.__class__.__name__)[:300]
                 locked.save(update_fields=["failure"])
                 failed += 1
