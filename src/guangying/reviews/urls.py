@@ -14,4 +14,8 @@ urlpatterns = [
     path("c/<slug:slug>/<slug:key>/results/", views.results_page, name="results"),
     path("c/<slug:slug>/<slug:key>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("c/<slug:slug>/<slug:key>/advance/", views.advance, name="advance"),
+    # -- round settings --
+    # -- assignments, conflicts, reminders --
+    # -- decisions, release, outbox --
+    # -- score sheets and audit --
 ]
