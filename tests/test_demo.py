@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from guangying.accounts.models import User
 from guangying.campaigns.models import Campaign, CampaignRole, Entrant, EntrantMember
+from guangying.demo import reviewing
 from guangying.demo.management.commands.seed_demo import PASSWORD
+from guangying.reviews.models import Assignment
 from guangying.submissions.models import Attachment, Episode, Work, WorkHistory, WorkState
 
 
@@ -52,13 +54,24 @@ def test_both_campaigns_with_units_and_people(seeded: str) -> None:
     assert hubei.is_published and chongqing.is_published
     organiser = User.objects.get(email="organiser@example.org")
     reviewer = User.objects.get(email="reviewer@example.org")
-    for campaign in (hubei, chongqing):
-        assert set(campaign.roles.values_list("user", "role")) == {
-            (organiser.pk, "organiser"), (reviewer.pk, "reviewer")}
+    emails = [email for email, *_rest in reviewing.REVIEWERS]
+    jury = set(User.objects.filter(email__in=emails).values_list("pk", flat=True))
+    assert len(jury) == 5
+    assert set(hubei.roles.values_list("user", "role")) == {
+        (organiser.pk, "organiser"), *((pk, "reviewer") for pk in jury)}
+    assert set(chongqing.roles.values_list("user", "role")) == {
+        (organiser.pk, "organiser"), (reviewer.pk, "reviewer")}
 
-    # Hubei's 初审 is under way: the reviewer has the passed works to watch and score.
+    # Hubei's 初审 is under way: three reviewers a work, the invented four have scored, the demo
+    # reviewer's share is left to score by hand, and 长川's reviewer has none of 长川's works.
     passed = Work.objects.filter(campaign=hubei, state=WorkState.PASSED).count()
-    assert passed and reviewer.review_assignments.filter(round__campaign=hubei).count() == passed
+    first = Assignment.objects.filter(round__campaign=hubei, round__key="first")
+    assert passed and first.count() == 3 * passed
+    mine = first.filter(reviewer=reviewer)
+    assert mine.exists() and not mine.filter(score__isnull=False).exists()
+    assert not first.exclude(reviewer=reviewer).filter(score__submitted_at__isnull=True).exists()
+    assert not first.filter(reviewer__email="reviewer2@example.org",
+                            work__entrant__name="长川市委统战部").exists()
     assert hubei.entrants.filter(kind="unit").count() == 4
     assert not hubei.entrants.filter(kind="individual").exists()  # Hubei admits units only
     assert chongqing.entrants.filter(kind="unit").count() == 3

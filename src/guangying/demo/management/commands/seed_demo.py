@@ -20,6 +20,7 @@ from django.utils import timezone
 from guangying.accounts.models import User
 from guangying.campaigns.models import Campaign, CampaignRole, Entrant, EntrantMember
 from guangying.campaigns.ruleset_editing import edit_ruleset_text
+from guangying.demo import reviewing
 from guangying.demo.media import make_video, pdf_bytes, png_bytes
 from guangying.rulesets import load_preset, parse_ruleset_text, preset_text
 from guangying.submissions.models import Attachment, Episode, Work, WorkHistory, WorkState
@@ -65,12 +66,12 @@ class Command(BaseCommand):
                 hubei = self._campaign("hubei-2026", "hubei-2026-weiguang", organiser)
                 chongqing = self._campaign("chongqing-2026", "chongqing-2026-hongse", organiser,
                                            keep_open=True)
-                reviewer = self._user("reviewer@example.org", "演示评审专家")
-                for campaign in (hubei, chongqing):
-                    CampaignRole.objects.get_or_create(
-                        campaign=campaign, user=reviewer, role=CampaignRole.Role.REVIEWER,
-                        defaults={"unit_name": "示例评审中心"},
-                    )
+                reviewing.invited(hubei, self._user)
+                reviewer = self._user(reviewing.DEMO_REVIEWER, "演示评审专家")
+                CampaignRole.objects.get_or_create(
+                    campaign=chongqing, user=reviewer, role=CampaignRole.Role.REVIEWER,
+                    defaults={"unit_name": "示例评审中心"},
+                )
                 self._hubei(hubei, organiser, video, rng)
                 self._chongqing(chongqing, organiser, video, rng)
                 self._first_round(hubei, organiser)
@@ -79,15 +80,18 @@ class Command(BaseCommand):
         self._mailbox()
 
     def _first_round(self, campaign: Campaign, organiser: User) -> None:
-        """Hubei's 初审 under way with the works that passed the formal check, each given to the reviewer."""
+        """Hubei's 初审 under way: each passed work given to three reviewers; the invented four have scored.
+
+        What is left is the demo reviewer's share, to score by hand, and the organiser's part:
+        close, advance, run 复审, decide and release.
+        """
         from guangying.reviews.rounds import open_round, rounds_for
         from guangying.reviews.services import assign_round
 
         first = rounds_for(campaign)[0]
-        first.reviewers_per_work = 1  # the demo has one reviewer
-        first.save(update_fields=["reviewers_per_work"])
         open_round(first)
-        assign_round(first, by=organiser)
+        assign_round(first, by=organiser, seed=2026)
+        reviewing.hand_in_scores(campaign)
 
     def _mailbox(self) -> None:
         """Two e-mails' worth of files for the Chongqing campaign, to try `import-folder` on."""
@@ -110,7 +114,8 @@ class Command(BaseCommand):
             f"  湖北单位成员：unit1@example.org / {PASSWORD}（长川市委统战部）\n"
             f"  重庆单位成员：cq-unit1@example.org / {PASSWORD}（两江示范学院）\n"
             f"  重庆个人：person1@example.org / {PASSWORD}\n"
-            f"  评审专家：reviewer@example.org / {PASSWORD}"
+            f"  评审专家：reviewer@example.org / {PASSWORD}（湖北另有 reviewer2～5@example.org，密码相同）\n"
+            "  四位虚构专家提交进行中轮次的评分：./run demo-scores"
         )
 
     def _user(self, email: str, name: str, staff: bool = False) -> User:
