@@ -1,0 +1,90 @@
+"""The whole review in Debian's chromium: two rounds, two reviewers, a decision and the released list.
+
+The organiser opens 初审 and assigns; two reviewers score every work they were given (one on
+a tablet-sized screen); the organiser closes the round, advances the top works, runs 复审 the
+same way, stages the awards from its ranking and releases them; the campaign's public page
+then shows the list, in the order of the ranking the organiser chose.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from guangying.campaigns.models import CampaignRole
+from guangying.reviews import services
+from guangying.reviews.models import ReviewRound
+from guangying.submissions.models import WorkState
+from tests.browser.test_submission_walk import log_in
+from tests.factories import EntrantFactory, UserFactory, WorkFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TITLES = ["一封家书里的同心路", "老街上的统战记忆", "光谷里的党外专家", "回乡的楚商", "石榴花开"]
+# The two reviewers' marks per work (the same for each of the five criteria): a clear order.
+MARKS = {"expert-a": [9, 8, 7, 6, 5], "expert-b": [8.5, 8, 6.5, 6, 4]}
+
+
+def score_everything(page, name: str) -> int:
+    """Scores every work on the reviewer's list with 提交并评下一件; how many were scored."""
+    page.goto("/r/mine/")
+    links = page.locator("tr:has(.warn) a[href*='/r/score/']")  # the first work not yet scored
+    expect(links.first).to_be_visible()
+    links.first.click()
+    scored = 0
+    while True:
+        title = page.locator("h1").inner_text()
+        mark = MARKS[name][TITLES.index(title)]
+        for field in page.locator("#score-form input[type=number]").all():
+            field.fill(str(mark))
+        page.fill("#comment", f"{title}：结构完整。")
+        page.click("button[value=submit_next]")
+        scored += 1
+        expect(page.locator(".messages, [role=status], .alert").first).to_contain_text("评分已提交")
+        if "/r/mine/" in page.url:
+            return scored
+
+
+def test_two_rounds_from_opening_to_the_released_list(new_page, hubei, organiser):
+    units = [EntrantFactory(campaign=hubei, name=n) for n in ("长川市委统战部", "明德大学党委统战部")]
+    for i, title in enumerate(TITLES):
+        WorkFactory(entrant=units[i % 2], title=title, state=WorkState.PASSED)
+    experts = {}
+    for name in MARKS:
+        experts[name] = UserFactory(name=name, email=f"{name}@example.org")
+        CampaignRole.objects.create(campaign=hubei, user=experts[name], role=CampaignRole.Role.REVIEWER,
+                                    unit_name="示例传媒学院")
+    desk = new_page()
+    log_in(desk, organiser.email)
+
+    def run_round(key: str, label: str, expected_works: int) -> None:
+        desk.goto(f"/r/c/{hubei.slug}/")
+        card = desk.locator(f"section[data-round={key}]")
+        card.get_by_role("button", name="开始本轮评审").click()
+        expect(desk.locator("body")).to_contain_text(f"共 {expected_works} 件作品参评")
+        ReviewRound.objects.filter(campaign=hubei, key=key).update(reviewers_per_work=2)
+        desk.locator(f"section[data-round={key}]").get_by_role("button", name="自动分配作品").click()
+        expect(desk.locator("body")).to_contain_text("已分配")
+        for name, expert in experts.items():
+            page = new_page() if name == "expert-a" else tablet()
+            log_in(page, expert.email)
+            assert score_everything(page, name) == expected_works
+            page.context.close()
+        desk.goto(f"/r/c/{hubei.slug}/")
+        card = desk.locator(f"section[data-round={key}]")
+        expect(card).to_contain_text(f"已提交 {2 * expected_works} 份评分")
+        card.get_by_role("button", name="结束本轮评审（锁定评分）").click()
+        expect(desk.locator("body")).to_contain_text(f"「{label}」已结束")
+
+    def tablet():
+        page = new_page()
+        page.set_viewport_size({"width": 768, "height": 1024})
+        return page
+
+    run_round("first", "初审", 5)
+    desk.goto(f"/r/c/{hubei.slug}/first/results/")
+    desk.fill("#top", "3")
+    desk.get_by_role("button", name="选出晋级作品").click()
+    expect(desk.locator("body")).to_contain_text("已选出 3 件作品晋级下一轮")
+    run_round("second", "复审", 3)
+    second = ReviewRound.objects.get(campaign=hubei, key="second")
+    ranking = [row.work for row in services.results(second).rows]
+    assert len(ranking) == 3
