@@ -61,13 +61,16 @@ order given, so shuffling the records changes nothing. Work and reviewer ids may
 ints or strings (any mix); they are ordered ints first, then strings.
 
 Messages meant for organisers are the Chinese strings in ``MESSAGES``, referred to
-by code in ``Note`` objects, so the Django layer can translate them in one place.
+by code in ``Note`` objects, so the Django layer can translate them in one place. A
+parameter made of this module's own words (a method's name, tie rules) is passed as
+``Words`` and a list as a tuple: the note keeps their codes and items beside the
+Chinese text, so that those words and the list's separator can be translated too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
@@ -86,6 +89,8 @@ __all__ = [
     "OVERALL",
     "TIE_RULES",
     "TIE_RULE_LABELS",
+    "VOCABULARIES",
+    "WORDS",
     "AggregationError",
     "Criterion",
     "IncompleteReview",
@@ -95,6 +100,7 @@ __all__ = [
     "RoundResult",
     "RoundSettings",
     "Score",
+    "Words",
     "WorkRow",
     "advance",
     "aggregate_round",
@@ -140,6 +146,9 @@ TIE_RULE_LABELS: dict[str, str] = {
     "min": "最低分高者在前",
     "spread": "分差小者在前",
 }
+
+#: Words of the messages that are not a label of their own: "无" stands for an empty list of tie rules.
+WORDS: dict[str, str] = {"none": "无"}
 
 MESSAGES: dict[str, str] = {
     # rows
@@ -227,25 +236,64 @@ _COLUMNS_AFTER = ("disagreement", "advances", "notes")
 
 _WHAT = {"disagreement": "分歧阈值", "outlier": "单个评委偏离阈值", "at_least": "晋级分数线"}
 
+#: The dicts a ``Words`` parameter takes its words from, by the name it gives.
+VOCABULARIES: dict[str, Mapping[str, str]] = {
+    "method": METHOD_LABELS,
+    "tie_rule": TIE_RULE_LABELS,
+    "what": _WHAT,
+    "word": WORDS,
+}
+_LIST_SEPARATOR = "、"
+
+
+@dataclass(frozen=True)
+class Words:
+    """A note's parameter made of this module's own words, by their codes in ``VOCABULARIES[vocabulary]``.
+
+    Several codes are listed like a tuple parameter. The note keeps the codes (``Note.words``), so that
+    a translating layer can put the same words in another language.
+    """
+
+    vocabulary: str
+    codes: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        words = VOCABULARIES[self.vocabulary]
+        return _LIST_SEPARATOR.join(words[c] for c in self.codes)
+
 
 def _param(value: Any) -> str:
+    if isinstance(value, Words):
+        return value.text
     if isinstance(value, Fraction | Decimal):
         return str(display(value))
     if isinstance(value, tuple | list):
-        return "、".join(_param(v) for v in value)
+        return _LIST_SEPARATOR.join(_param(v) for v in value)
     return str(value)
 
 
 @dataclass(frozen=True)
 class Note:
-    """A message for the organiser, kept as a code and its parameters so it can be translated later."""
+    """A message for the organiser, kept as a code and its parameters so it can be translated later.
+
+    ``params`` are the parameters as rendered in Chinese. Beside them, not compared: ``words``, the
+    parameters made of ``Words`` (name, vocabulary, codes), and ``items``, those that were lists (name,
+    each item rendered), so that a translating layer can render both in another language.
+    """
 
     code: str
     params: tuple[tuple[str, str], ...] = ()
+    words: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=(), compare=False, repr=False)
+    items: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
     def of(cls, code: str, **params: Any) -> Note:
-        return cls(code, tuple(sorted((k, _param(v)) for k, v in params.items())))
+        words = tuple(sorted((k, v.vocabulary, v.codes) for k, v in params.items() if isinstance(v, Words)))
+        items = tuple(
+            sorted((k, tuple(_param(x) for x in v)) for k, v in params.items() if isinstance(v, tuple | list))
+        )
+        return cls(code, tuple(sorted((k, _param(v)) for k, v in params.items())), words, items)
 
     @property
     def text(self) -> str:
@@ -436,17 +484,26 @@ class RoundResult:
         *,
         works: Mapping[WorkId, str] | None = None,
         criteria: Mapping[str, str] | None = None,
+        columns: Mapping[str, str] | None = None,
+        cells: Mapping[str, str] | None = None,
+        notes: Callable[[Sequence[Note]], str] | None = None,
     ) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
         """The results as a header and rows of plain cells (str, int, Decimal), for a page or a sheet.
 
         ``works`` and ``criteria`` give the titles and labels to show instead of ids and keys.
+        ``columns`` and ``cells`` replace the words of ``COLUMNS`` and ``CELLS`` (a key they lack keeps
+        its Chinese word) and ``notes`` makes the notes' cell from a row's notes, so that a translating
+        layer can give the same table in another language; by default, the Chinese.
         """
         works = works or {}
         criteria = criteria or {}
+        columns = {**COLUMNS, **(columns or {})}
+        cells = {**CELLS, **(cells or {})}
+        notes_cell = notes or _notes_cell
         header = (
-            *(COLUMNS[c] for c in _COLUMNS_BEFORE),
+            *(columns[c] for c in _COLUMNS_BEFORE),
             *(criteria.get(k, k) for k in self.criteria),
-            *(COLUMNS[c] for c in _COLUMNS_AFTER),
+            *(columns[c] for c in _COLUMNS_AFTER),
         )
         rows = []
         for r in self.rows:
@@ -454,7 +511,7 @@ class RoundResult:
             rows.append(
                 (
                     "" if r.rank is None else r.rank,
-                    CELLS["tied"] if r.tied else "",
+                    cells["tied"] if r.tied else "",
                     works.get(r.work, str(r.work)),
                     _cell(r.aggregate),
                     r.complete,
@@ -465,9 +522,9 @@ class RoundResult:
                     _cell(r.spread),
                     _cell(r.sd),
                     *(_cell(by_key.get(k)) for k in self.criteria),
-                    CELLS["disagreement"] if r.disagreement else "",
-                    "" if r.advances is None else CELLS["advances" if r.advances else "stays"],
-                    "；".join(n.text.rstrip("。") for n in r.all_notes),
+                    cells["disagreement"] if r.disagreement else "",
+                    "" if r.advances is None else cells["advances" if r.advances else "stays"],
+                    notes_cell(r.all_notes),
                 )
             )
         return header, tuple(rows)
@@ -475,6 +532,10 @@ class RoundResult:
 
 def _cell(value: Decimal | None) -> Decimal | str:
     return "" if value is None else value
+
+
+def _notes_cell(notes: Sequence[Note]) -> str:
+    return "；".join(n.text.rstrip("。") for n in notes)
 
 
 # --------------------------------------------------------------------------
@@ -501,7 +562,7 @@ def _fraction(value: Any) -> Fraction | None:
 def _threshold(value: Any, what: str) -> Fraction:
     f = _fraction(value)
     if f is None or f < 0:
-        raise AggregationError("error_threshold", what=_WHAT[what], value=value)
+        raise AggregationError("error_threshold", what=Words("what", (what,)), value=value)
     return f
 
 
@@ -915,7 +976,7 @@ def _rank(rows: dict[Any, _Work], rules: tuple[str, ...]) -> list[_Work]:
                         "tied",
                         works=others,
                         rank=ranked[i].rank,
-                        rules=tuple(TIE_RULE_LABELS[x] for x in rules) or ("无",),
+                        rules=Words("tie_rule", rules) if rules else Words("word", ("none",)),
                     )
                 )
     for b in range(1, len(blocks)):
@@ -930,7 +991,7 @@ def _rank(rows: dict[Any, _Work], rules: tuple[str, ...]) -> list[_Work]:
                 Note.of(
                     "tie_broken_after",
                     works=tuple(ranked[j].work for j in same if j != i),
-                    rule=TIE_RULE_LABELS[rule],
+                    rule=Words("tie_rule", (rule,)),
                     other=tuple(ranked[j].work for j in above),
                 )
             )
@@ -939,7 +1000,7 @@ def _rank(rows: dict[Any, _Work], rules: tuple[str, ...]) -> list[_Work]:
                 Note.of(
                     "tie_broken_before",
                     works=tuple(ranked[j].work for j in same if j != i),
-                    rule=TIE_RULE_LABELS[rule],
+                    rule=Words("tie_rule", (rule,)),
                     other=tuple(ranked[j].work for j in below),
                 )
             )
@@ -1032,7 +1093,7 @@ def _reviewer_rows(
 
 
 def _round_notes(settings: RoundSettings, table: _Table) -> tuple[Note, ...]:
-    notes = [Note.of("method", method=METHOD_LABELS[settings.method])]
+    notes = [Note.of("method", method=Words("method", (settings.method,)))]
     if settings.method == "zscore" and table.pooled:
         notes.append(Note.of("zscore_pooled", mean=table.pooled[0], sd=table.pooled[1]))
         raw = tuple(r for r in sorted(table.reviewers, key=_id_key) if not table.reviewers[r].normalised)

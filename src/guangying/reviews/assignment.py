@@ -60,7 +60,9 @@ reviewer or two, satisfy it easily; a reviewer from the unit that sent most of t
 
 Ids of works, reviewers and units only need to be hashable and, within one kind, of one type that sorts
 (int or str, as database keys are); entrant and unit keys share one namespace (use ("unit", 5) and
-("person", 9) if both kinds of keys can collide). Messages for organisers are in ``MESSAGES``.
+("person", 9) if both kinds of keys can collide). Messages for organisers are in ``MESSAGES``; a
+problem's ``params`` also keep the codes and items of the fragments pre-rendered into them (see
+``Problem``), so that a translating layer can render every word again.
 """
 
 from __future__ import annotations
@@ -135,6 +137,8 @@ MESSAGES: dict[str, str] = {
     "change.over_k": "《{title}》将有 {n} 位评审专家，多于要求的 {k} 位",
     "change.under_k": "《{title}》将只有 {n} 位评审专家，少于要求的 {k} 位",
     "change.imbalance": "调整后评审专家的工作量在 {low} 至 {high} 件之间，相差超过 1 件",
+    # A long list of names, cut short (the ``names`` of the messages above).
+    "names.more": "{names}等 {n} 位评审专家",
 }
 
 _NAMES_SHOWN = 5  # names listed in one reason before 「等 n 位」
@@ -244,7 +248,13 @@ class Pool:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something the organiser should know: ``code`` is a key of MESSAGES, ``params`` fill it."""
+    """Something the organiser should know: ``code`` is a key of MESSAGES, ``params`` fill it.
+
+    Where a parameter is itself a fragment of MESSAGES, ``params`` also say how it was made: ``why_code``
+    (the ``why.*`` code of ``why``); ``reasons_parts`` and ``groups_parts`` (the (code, params) of each
+    part of ``reasons`` or ``groups``, joined by "；"); ``names_items`` and ``names_total`` (the labels
+    listed in ``names``, joined by "、", and how many there are: more than listed gives "names.more").
+    """
 
     code: str
     severity: Severity
@@ -256,7 +266,10 @@ class Problem:
 
 @dataclass(frozen=True)
 class Shortfall:
-    """A work with fewer than k reviewers; ``reason`` is "conflicts", "reviewers" or "capacity"."""
+    """A work with fewer than k reviewers; ``reason`` is "conflicts", "reviewers" or "capacity".
+
+    ``message`` is MESSAGES[code] filled with ``params``.
+    """
 
     work: Id
     required: int
@@ -264,6 +277,8 @@ class Shortfall:
     assigned: int
     reason: str
     message: str
+    code: str = ""
+    params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -413,11 +428,14 @@ def _pairs(index: _Index, pairs: Iterable[Pair]) -> list[tuple[int, int]]:
     return sorted({(index.work(work_id), index.reviewer(reviewer_id)) for work_id, reviewer_id in pairs})
 
 
-def _names(index: _Index, reviewers: Sequence[int]) -> str:
+def _named(index: _Index, reviewers: Sequence[int]) -> dict[str, object]:
+    """The ``names`` parameter of a message, with the labels it lists and how many reviewers it names."""
     labels = [index.reviewers[r].label for r in sorted(reviewers)]
+    shown = labels[:_NAMES_SHOWN]
+    names = "、".join(shown)
     if len(labels) > _NAMES_SHOWN:
-        return "、".join(labels[:_NAMES_SHOWN]) + f"等 {len(labels)} 位评审专家"
-    return "、".join(labels)
+        names = message("names.more", names=names, n=len(labels))
+    return {"names": names, "names_items": tuple(shown), "names_total": len(labels)}
 
 
 # --------------------------------------------------------------------------
@@ -484,6 +502,7 @@ class _Solver:
             "title": ix.works[w].label,
             "name": ix.reviewers[r].label,
             "why": message(_WHY[ix.why[w][r]]),
+            "why_code": _WHY[ix.why[w][r]],
         }
         self.problems.append(
             Problem(code, severity, message(code, **params), ix.works[w].id, ix.reviewers[r].id, params)
@@ -809,8 +828,10 @@ class _Solver:
             return None
         eligible = len(self.elig[w])
         title = ix.works[w].label
+        params: dict[str, object] = {"title": title, "n": n, "k": self.k}
         if n < eligible:
-            reason, text = "capacity", message("short.capacity", title=title, n=n, k=self.k, m=eligible)
+            reason, code = "capacity", "short.capacity"
+            params["m"] = eligible
         else:
             reasons = {ix.why[w][r] for r in range(self.nr)} - {_ELIGIBLE}
             if not reasons:
@@ -823,8 +844,8 @@ class _Solver:
                     code = "short.declared"
                 else:
                     code = "short.mixed"
-            text = message(code + ("" if n else ".none"), title=title, n=n, k=self.k)
-        return Shortfall(ix.works[w].id, self.k, eligible, n, reason, text)
+            code += "" if n else ".none"
+        return Shortfall(ix.works[w].id, self.k, eligible, n, reason, message(code, **params), code, params)
 
     def _imbalance(self) -> Problem | None:
         ix = self.ix
@@ -852,23 +873,28 @@ class _Solver:
             else:
                 unexplained_high.append(r)
         order = {"imbalance.capacity": 0, "imbalance.few": 1, "imbalance.locked": 2}
-        reasons = [
-            message(code, names=_names(ix, rs), capacity=number, n=number)
+        parts: list[tuple[str, dict[str, object]]] = [
+            (code, {**_named(ix, rs), "capacity": number, "n": number})
             for (code, number), rs in sorted(explained.items(), key=lambda i: (order[i[0][0]], i[0][1]))
         ]
-        if unexplained_high and (unexplained_low or not reasons):
-            reasons.append(message("imbalance.structure", names=_names(ix, unexplained_high)))
-        params = {"low": low, "high": high, "reasons": "；".join(reasons)}
+        if unexplained_high and (unexplained_low or not parts):
+            parts.append(("imbalance.structure", _named(ix, unexplained_high)))
+        reasons = [message(code, **part) for code, part in parts]
+        params = {"low": low, "high": high, "reasons": "；".join(reasons), "reasons_parts": tuple(parts)}
         return Problem("imbalance", "warning", message("imbalance", **params), params=params)
 
     def _disconnected(self, groups: list[list[int]]) -> Problem:
         if all(len(on) <= 1 for on in self.on):
             return Problem("disconnected.single", "warning", message("disconnected.single"))
         ordered = sorted(groups, key=lambda g: (-len(g), g[0]))
-        parts = [
-            message("disconnected.group", i=i, names=_names(self.ix, g)) for i, g in enumerate(ordered, 1)
-        ]
-        params = {"n": len(groups), "groups": "；".join(parts)}
+        parts = tuple(
+            ("disconnected.group", {"i": i, **_named(self.ix, g)}) for i, g in enumerate(ordered, 1)
+        )
+        params = {
+            "n": len(groups),
+            "groups": "；".join(message(code, **part) for code, part in parts),
+            "groups_parts": parts,
+        }
         return Problem("disconnected", "warning", message("disconnected", **params), params=params)
 
 
@@ -959,8 +985,9 @@ def check_changes(pool: Pool, current: Iterable[Pair], changes: Iterable[Change]
         if isinstance(change, Add):
             errors = len(problems)
             if ix.why[w][r] != _ELIGIBLE:
-                why = message(_WHY[ix.why[w][r]])
-                problem("change.conflict", "error", work.id, reviewer.id, why=why, **names)
+                why_code = _WHY[ix.why[w][r]]
+                problem("change.conflict", "error", work.id, reviewer.id, why=message(why_code),
+                        why_code=why_code, **names)
             if r in assigned:
                 problem("change.duplicate", "error", work.id, reviewer.id, **names)
             if reviewer.capacity is not None and load[r] + 1 > reviewer.capacity:
