@@ -4,8 +4,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from guangying.reviews.models import Assignment, ReviewRound, ScoreChange
-from guangying.reviews.rounds import open_round, rounds_for, save_score
+from guangying.reviews.models import (
+    Assignment,
+    Conflict,
+    ReviewLog,
+    ReviewRound,
+    RoundWork,
+    Score,
+    ScoreChange,
+)
+from guangying.reviews.rounds import close_round, open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import UserFactory, WorkFactory
 from tests.submissions.helpers import HUBEI_FORM
@@ -105,3 +113,115 @@ def test_the_header_links_a_reviewer_to_their_works(assigned, member):
     _first, reviewer, _mine, _theirs = assigned
     assert reverse("reviews:mine") in client_for(reviewer).get(reverse("home")).content.decode()
     assert reverse("reviews:mine") not in client_for(member).get(reverse("home")).content.decode()
+
+
+# -- A reviewer's own declaration of a conflict, and the 「入选」 switch --
+
+
+def test_declaring_a_conflict_takes_the_work_and_its_draft_off_the_reviewers_list(assigned, hubei, organiser):
+    first, reviewer, mine, _theirs = assigned
+    client = client_for(reviewer)
+    client.post(reverse("reviews:score", args=[mine[0].pk]), {**MARKS, "comment": "未完", "action": "save"})
+    assert Score.objects.filter(assignment=mine[0], submitted_at__isnull=True).exists()
+    page = client.get(reverse("reviews:score", args=[mine[0].pk])).content.decode()
+    assert "声明利益冲突" in page and "已保存的草稿一并删除" in page
+    response = client.post(reverse("reviews:declare_conflict", args=[mine[0].pk]),
+                           {"reason": "报送单位是我曾任职的单位"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("reviews:mine")
+    assert "已记录您声明的利益冲突" in page and "已从您的评审作品中移除" in page
+    listing = page.split("<h1>")[-1]
+    assert "作品0" not in listing and "作品1" in listing
+    assert not Assignment.objects.filter(pk=mine[0].pk).exists()
+    assert not Score.objects.filter(assignment_id=mine[0].pk).exists()
+    conflict = Conflict.objects.get()
+    assert (conflict.reviewer, conflict.work, conflict.created_by) == (reviewer, mine[0].work, reviewer)
+    assert ReviewLog.objects.get(action="assignment_removed").actor == reviewer
+    assert ReviewLog.objects.get(action="conflict_declared").detail["by_reviewer"] is True
+    assert client.get(reverse("reviews:score", args=[mine[0].pk])).status_code == 404
+    # The organiser sees the work now lacks a reviewer, and the reviewer's own words.
+    desk = client_for(organiser)
+    progress = desk.get(reverse("reviews:assignments", args=[hubei.slug, first.key])).content.decode()
+    assert "缺 3 位" in progress
+    declared = desk.get(reverse("reviews:conflicts", args=[hubei.slug])).content.decode()
+    assert "报送单位是我曾任职的单位" in declared
+
+
+def test_a_declared_conflict_removes_nothing_already_submitted(assigned):
+    _first, reviewer, mine, _theirs = assigned
+    client = client_for(reviewer)
+    client.post(reverse("reviews:score", args=[mine[1].pk]), {**MARKS, "action": "submit"})
+    page = client.get(reverse("reviews:score", args=[mine[1].pk])).content.decode()
+    assert "已提交的评分不会撤销" in page
+    response = client.post(reverse("reviews:declare_conflict", args=[mine[1].pk]), {"reason": "亲属"},
+                           follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("reviews:score", args=[mine[1].pk])
+    assert "已提交的评分不会因此撤销" in page
+    assert Assignment.objects.filter(pk=mine[1].pk, score__submitted_at__isnull=False).exists()
+    assert Conflict.objects.filter(reviewer=reviewer, work=mine[1].work).count() == 1
+    again = client.post(reverse("reviews:declare_conflict", args=[mine[1].pk]), {"reason": "亲属"},
+                        follow=True)
+    assert "已登记过这项利益冲突" in again.content.decode()
+    assert Conflict.objects.count() == 1
+
+
+def test_a_declaration_needs_a_reason_and_the_reviewers_own_work(assigned):
+    _first, reviewer, mine, theirs = assigned
+    client = client_for(reviewer)
+    for reason, said in (("", "请填写利益冲突的原因"), ("很" * 201, "原因最多 200 字")):
+        response = client.post(reverse("reviews:declare_conflict", args=[mine[0].pk]), {"reason": reason},
+                               follow=True)
+        assert said in response.content.decode()
+    for pk in (theirs.pk, 10 ** 30):
+        assert client.post(reverse("reviews:declare_conflict", args=[pk]), {"reason": "x"}).status_code == 404
+    assert client.get(reverse("reviews:declare_conflict", args=[mine[0].pk])).status_code == 405
+    assert not Conflict.objects.exists() and Assignment.objects.filter(pk=mine[0].pk).exists()
+
+
+def test_the_advance_switch_off_cannot_be_forced_by_a_post(assigned):
+    first, reviewer, mine, _theirs = assigned
+    client = client_for(reviewer)
+    page = client.get(reverse("reviews:score", args=[mine[0].pk])).content.decode()
+    assert "入选下一轮" not in page and "data-advance" not in page
+    response = client.post(reverse("reviews:set_advanced", args=[mine[0].pk]), {"advanced": "1"})
+    assert response.status_code == 403
+    assert not RoundWork.objects.filter(round=first, advanced=True).exists()
+    assert not ReviewLog.objects.exists()
+
+
+def test_where_reviewers_may_change_state_they_mark_a_work_chosen_and_the_log_says_who(assigned, hubei,
+                                                                                       organiser):
+    first, reviewer, mine, theirs = assigned
+    ReviewRound.objects.filter(pk=first.pk).update(reviewers_change_state=True)
+    client = client_for(reviewer)
+    url = reverse("reviews:set_advanced", args=[mine[0].pk])
+    page = client.get(reverse("reviews:score", args=[mine[0].pk])).content.decode()
+    assert "标记为「入选下一轮」" in page
+    page = client.post(url, {"advanced": "1"}, follow=True).content.decode()
+    assert "专家甲将《作品0》标记为入选" in page and "取消「入选下一轮」" in page
+    assert RoundWork.objects.get(round=first, work=mine[0].work).advanced
+    line = ReviewLog.objects.get(action="work_advanced")
+    assert line.actor == reviewer and line.round == first
+    results = client_for(organiser).get(reverse("reviews:results", args=[hubei.slug, first.key]))
+    assert "目前已选出 1 件" in results.content.decode()
+    for bad in ("", "yes", "2", "<script>"):
+        page = client.post(url, {"advanced": bad}, follow=True).content.decode()
+        assert "无法识别的操作" in page and "<script>" not in page.split("</header>")[-1]
+    refused = client.post(reverse("reviews:set_advanced", args=[theirs.pk]), {"advanced": "1"})
+    assert refused.status_code == 404
+    client.post(url, {"advanced": "0"})
+    assert not RoundWork.objects.get(round=first, work=mine[0].work).advanced
+    assert ReviewLog.objects.get(action="work_not_advanced").actor == reviewer
+    close_round(first)
+    page = client.post(url, {"advanced": "1"}, follow=True).content.decode()
+    assert "不在评审中，作品状态不能修改" in page
+    assert not RoundWork.objects.filter(round=first, advanced=True).exists()
+
+
+def test_the_last_round_says_chosen_not_next_round(assigned, hubei):
+    first, reviewer, mine, _theirs = assigned
+    ReviewRound.objects.filter(campaign=hubei).exclude(pk=first.pk).delete()
+    ReviewRound.objects.filter(pk=first.pk).update(reviewers_change_state=True)
+    page = client_for(reviewer).get(reverse("reviews:score", args=[mine[0].pk])).content.decode()
+    assert "标记为「入选」" in page and "入选下一轮" not in page

@@ -72,6 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from guangying.reviews import decisions
+
     campaign = campaign_for(request, slug, "campaigns.view_campaign")
     mine = []
     if request.user.is_authenticated:
@@ -81,6 +83,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "technical": technical_rows(campaign.rules),
         "is_open": campaign.is_open_for_submission(),
         "can_manage": request.user.has_perm("campaigns.manage_campaign", campaign),
+        "results": decisions.released_groups(campaign),
     })
 
 

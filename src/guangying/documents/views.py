@@ -179,7 +179,19 @@ def campaign_summary(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 @login_required
 @require_safe
 def published_list(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The published list: the released decisions once released; before, the draft of passed works.
+
+    ``?staged=1`` previews the staged decisions, marked as a preview, for the organiser.
+    """
+    from guangying.reviews import decisions
+
     campaign = _campaign(request, slug)
     if fmt not in ("docx", "pdf"):
         raise Http404
+    if request.GET.get("staged") == "1":
+        return send(request, published.campaign_published_list(
+            campaign, entries=decisions.staged_entries(campaign), subtitle=_("（预览稿，尚未公布）")), fmt)
+    if decisions.is_released(campaign):
+        return send(request, published.campaign_published_list(
+            campaign, entries=decisions.released_entries(campaign)), fmt)
     return send(request, published.campaign_published_list(campaign), fmt)

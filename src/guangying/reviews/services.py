@@ -9,15 +9,25 @@ reviewer of 中共长川市委统战部 never gets a work of 长川市委统一�
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from guangying.campaigns.models import CampaignRole, Entrant
 from guangying.inspection.reading import names
 
-from . import aggregation, assignment
-from .models import Assignment, Conflict, ReviewRound, RoundWork, Score
+from . import aggregation, assignment, log, outbox, wording
+from .models import Assignment, Conflict, OutgoingMail, ReviewRound, RoundWork, Score
+from .rounds import RoundError
 
 
 def _same_unit(unit: str, entrant_name: str) -> bool:
@@ -112,3 +122,219 @@ def advance(round_: ReviewRound, *, top: int | None = None, at_least: Any = None
         RoundWork.objects.filter(round=round_).update(advanced=False)
         RoundWork.objects.filter(round=round_, work_id__in=chosen).update(advanced=True)
     return chosen
+
+
+# --------------------------------------------------------------------------
+# Manual changes to a round's assignment, and reminders to the reviewers
+
+
+def _lock_round(pk: int) -> ReviewRound:
+    """The round, locked for the transaction (its row only: the campaign comes along unlocked)."""
+    return ReviewRound.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=pk)
+
+
+def _changeable(round_: ReviewRound) -> None:
+    """Assignments change only while a round is under way: a draft round has none, a closed one is final."""
+    if round_.status == ReviewRound.Status.DRAFT:
+        raise RoundError(_("「%(label)s」尚未开始：请先开始本轮评审并分配作品，再手动调整分配。")
+                         % {"label": round_.label})
+    if round_.status == ReviewRound.Status.CLOSED:
+        raise RoundError(_("「%(label)s」已结束，分配不能再修改。") % {"label": round_.label})
+
+
+def _current_pairs(round_: ReviewRound, pool: assignment.Pool) -> list[assignment.Pair]:
+    """The round's pairs the checker can know: a reviewer no longer of the campaign is left out."""
+    works = {w.id for w in pool.works}
+    reviewers = {r.id for r in pool.reviewers}
+    return [(w, r) for w, r in Assignment.objects.filter(round=round_).values_list("work_id", "reviewer_id")
+            if w in works and r in reviewers]
+
+
+def _refuse_on_errors(problems: list[assignment.Problem]) -> list[str]:
+    """Raises the checker's errors as one refusal; returns its warnings, which inform but do not stop."""
+    errors = [wording.problem_text(p) for p in problems if p.severity == "error"]
+    if errors:
+        raise RoundError("；".join(errors))
+    return [wording.problem_text(p) for p in problems if p.severity != "error"]
+
+
+def add_reviewer(round_: ReviewRound, work_id: int, reviewer_id: int, *, by: Any) -> tuple[str, list[str]]:
+    """Gives a work to one more reviewer by hand; (what was done, warnings).
+
+    The pure checker decides what may not be (a reviewer of the work's own unit, a declared conflict,
+    a reviewer already on the work, a work or reviewer not in the round); its warnings (more than k
+    reviewers, loads further apart) are said but do not stop an organiser who means it. The pair is
+    locked, so that assigning the round again keeps it. Under the round's lock, so that two organisers
+    adding the same pair at once make one assignment.
+    """
+    with transaction.atomic():
+        locked = _lock_round(round_.pk)
+        _changeable(locked)
+        pool = pool_for(locked)
+        problems = assignment.check_change(pool, _current_pairs(locked, pool),
+                                           assignment.Add(work_id, reviewer_id))
+        warnings = _refuse_on_errors(problems)
+        title = next(w.label for w in pool.works if w.id == work_id)
+        name = next(r.label for r in pool.reviewers if r.id == reviewer_id)
+        try:
+            with transaction.atomic():
+                Assignment.objects.create(round=locked, work_id=work_id, reviewer_id=reviewer_id, locked=True,
+                                          created_by=by)
+        except IntegrityError:  # the same pair, added meanwhile where the round's lock does not hold
+            said = {"name": name, "title": title}
+            code = "change.duplicate"
+            duplicate = assignment.Problem(code, "error", assignment.message(code, **said), work_id,
+                                           reviewer_id, said)
+            raise RoundError(wording.problem_text(duplicate)) from None
+        text = _("手动指定：%(name)s评审《%(title)s》") % {"name": name, "title": title}
+        log.record(locked.campaign, "assignment_added", text, actor=by, round=locked, work=work_id,
+                   reviewer=reviewer_id, locked=True)
+        return text, warnings
+
+
+def remove_reviewer(round_: ReviewRound, work_id: int, reviewer_id: int, *, by: Any) -> tuple[str, list[str]]:
+    """Takes a work from a reviewer who has not begun to score it; (what was done, warnings).
+
+    A submitted score belongs to the round's result and a draft is the reviewer's work in progress:
+    either refuses the removal (a reviewer with a conflict declares it, which does remove a draft).
+    """
+    with transaction.atomic():
+        locked = _lock_round(round_.pk)
+        _changeable(locked)
+        pool = pool_for(locked)
+        change = assignment.Remove(work_id, reviewer_id)
+        current = (Assignment.objects.filter(round=locked, work_id=work_id, reviewer_id=reviewer_id)
+                   .select_related("work", "reviewer").first())
+        if current is None:
+            _refuse_on_errors(assignment.check_change(pool, _current_pairs(locked, pool), change))
+            raise RoundError(_("没有这项分配。"))
+        who = {"name": current.reviewer.name or current.reviewer.email, "title": current.work.title}
+        score = Score.objects.filter(assignment=current).first()
+        if score is not None and score.submitted_at is not None:
+            raise RoundError(_("%(name)s已提交《%(title)s》的评分，这项分配不能取消："
+                               "已提交的评分是本轮结果的一部分。") % who)
+        if score is not None:
+            raise RoundError(_("%(name)s已开始评《%(title)s》并保存了草稿，这项分配不能取消，否则草稿会丢失。"
+                               "请先与评审专家联系；如有利益冲突，可由评审专家在评分页声明，或在「利益冲突」页登记。")
+                             % who)
+        warnings: list[str] = []
+        if any(w.id == work_id for w in pool.works) and any(r.id == reviewer_id for r in pool.reviewers):
+            warnings = _refuse_on_errors(assignment.check_change(pool, _current_pairs(locked, pool), change))
+        current.delete()
+        text = _("取消分配：%(name)s不再评审《%(title)s》") % who
+        log.record(locked.campaign, "assignment_removed", text, actor=by, round=locked, work=work_id,
+                   reviewer=reviewer_id, was_locked=current.locked)
+        return text, warnings
+
+
+def set_locked(round_: ReviewRound, work_id: int, reviewer_id: int, locked: bool, *, by: Any) -> str:
+    """Locks a pair (assigning again keeps it) or unlocks it (assigning again may move it); what was done."""
+    with transaction.atomic():
+        round_locked = _lock_round(round_.pk)
+        _changeable(round_locked)
+        current = (Assignment.objects.filter(round=round_locked, work_id=work_id, reviewer_id=reviewer_id)
+                   .select_related("work", "reviewer").first())
+        if current is None:
+            raise RoundError(_("没有这项分配。"))
+        who = {"name": current.reviewer.name or current.reviewer.email, "title": current.work.title}
+        if current.locked == locked:
+            return (_("%(name)s评审《%(title)s》已是手动指定。") if locked
+                    else _("%(name)s评审《%(title)s》本来就不是手动指定。")) % who
+        current.locked = locked
+        current.save(update_fields=["locked"])
+        text = (_("锁定分配：%(name)s评审《%(title)s》，重新自动分配时保留") if locked
+                else _("解除锁定：%(name)s评审《%(title)s》，重新自动分配时可以调整")) % who
+        log.record(round_locked.campaign, "assignment_locked" if locked else "assignment_unlocked", text,
+                   actor=by, round=round_locked, work=work_id, reviewer=reviewer_id)
+        return text
+
+
+@dataclass(frozen=True)
+class Reminders:
+    written: int  # messages now waiting in the outbox
+    waiting: int  # reviewers skipped: an unsent reminder for the round already waits
+    no_email: int  # reviewers skipped: no e-mail address
+
+
+def _reminder(round_: ReviewRound, user: Any, left: int) -> tuple[str, str]:
+    """A reminder's subject and body, in the site's language: it goes to the reviewer, not the organiser."""
+    campaign = round_.campaign
+    with translation.override(settings.LANGUAGE_CODE):
+        title = campaign.rules.short_title or campaign.title
+        subject = _("「%(campaign)s」%(round)s：您还有 %(n)s 件作品待评审") % {
+            "campaign": title, "round": round_.label, "n": left}
+        lines = [_("%(name)s：") % {"name": user.name or user.email}, "",
+                 _("您好！「%(campaign)s」%(round)s分配给您的作品中，还有 %(n)s 件尚未提交评分。")
+                 % {"campaign": campaign.title, "round": round_.label, "n": left}]
+        if round_.closes_at is not None:
+            when = timezone.localtime(round_.closes_at, ZoneInfo(settings.TIME_ZONE))
+            lines.append(_("本轮评审将于 %(when)s（北京时间）结束，请在此之前完成评分。")
+                         % {"when": f"{when:%Y-%m-%d %H:%M}"})
+        link = settings.SITE_URL + reverse("reviews:mine")
+        lines += [_("请登录平台，在「我的评审作品」中继续评审："), link, "",
+                  _("「%(campaign)s」主办方") % {"campaign": title}]
+        return subject, "\n".join(lines) + "\n"
+
+
+def write_reminders(round_: ReviewRound, *, by: Any) -> Reminders:
+    """One reminder for each reviewer with works still to score in an open round, held in the outbox.
+
+    Nothing is sent here: the organiser reads the messages and sends them from the outbox. A reviewer
+    who already has an unsent reminder for the round gets no second one, so pressing twice queues
+    nothing twice; a reviewer with nothing left, or without an address, gets none.
+    """
+    with transaction.atomic():
+        locked = _lock_round(round_.pk)
+        if locked.status != ReviewRound.Status.OPEN:
+            raise RoundError(_("只有评审中的轮次才能生成提醒邮件。"))
+        left = Counter(Assignment.objects.filter(round=locked).exclude(score__submitted_at__isnull=False)
+                       .values_list("reviewer_id", flat=True))
+        waiting = set(OutgoingMail.objects.filter(
+            campaign=locked.campaign, kind=OutgoingMail.Kind.REMINDER, round=locked, sent_at__isnull=True,
+        ).values_list("reviewer_id", flat=True))
+        written = skipped = no_email = 0
+        for user in get_user_model().objects.filter(pk__in=left).order_by("name", "pk"):
+            if user.pk in waiting:
+                skipped += 1
+                continue
+            if not (user.email or "").strip():
+                no_email += 1
+                continue
+            subject, body = _reminder(locked, user, left[user.pk])
+            outbox.hold(locked.campaign, OutgoingMail.Kind.REMINDER, to_email=user.email, to_name=user.name,
+                        subject=subject, body=body, by=by, round=locked, reviewer=user)
+            written += 1
+        if written:
+            log.record(locked.campaign, "reminders_written",
+                       _("生成提醒邮件 %(n)s 封（待发送）") % {"n": written}, actor=by, round=locked,
+                       written=written, waiting=skipped, no_email=no_email)
+        return Reminders(written=written, waiting=skipped, no_email=no_email)
+
+
+def reviewer_sets_advanced(assignment_: Assignment, advanced: bool, *, by: Any) -> str:
+    """A reviewer marks the work they review as going on (or not), where the round lets reviewers do so.
+
+    Refused unless the round is open and its 「评审专家可以改变作品状态」 is on, both read under the
+    round's lock (PermissionDenied when the switch is off: a forged form gets nowhere); the log's
+    line names the reviewer, since several may change the same work.
+    """
+    with transaction.atomic():
+        locked = _lock_round(assignment_.round_id)
+        if not locked.reviewers_change_state:
+            raise PermissionDenied(_("本轮评审不允许评审专家改变作品状态。"))
+        if locked.status != ReviewRound.Status.OPEN:
+            raise RoundError(_("「%(label)s」不在评审中，作品状态不能修改。") % {"label": locked.label})
+        entry = (RoundWork.objects.select_for_update()
+                 .filter(round=locked, work_id=assignment_.work_id).first())
+        if entry is None:
+            raise RoundError(_("这件作品不在本轮评审中。"))
+        said = {"title": assignment_.work.title, "name": by.name or by.email}
+        if entry.advanced == advanced:
+            return (_("《%(title)s》已是入选状态。") if advanced else _("《%(title)s》本来就未入选。")) % said
+        entry.advanced = advanced
+        entry.save(update_fields=["advanced"])
+        text = (_("%(name)s将《%(title)s》标记为入选") if advanced
+                else _("%(name)s取消了《%(title)s》的入选")) % said
+        log.record(locked.campaign, "work_advanced" if advanced else "work_not_advanced", text, actor=by,
+                   round=locked, work=assignment_.work_id, by_reviewer=True)
+        return text

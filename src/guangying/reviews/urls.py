@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workspace
+from . import assignment_views, views, workspace
 
 app_name = "reviews"
 
@@ -16,6 +16,16 @@ urlpatterns = [
     path("c/<slug:slug>/<slug:key>/advance/", views.advance, name="advance"),
     # -- round settings --
     # -- assignments, conflicts, reminders --
+    path("c/<slug:slug>/conflicts/", assignment_views.conflicts_page, name="conflicts"),
+    path("c/<slug:slug>/conflicts/add/", assignment_views.conflict_add, name="conflict_add"),
+    path("c/<slug:slug>/conflicts/<int:pk>/remove/", assignment_views.conflict_remove,
+         name="conflict_remove"),
+    path("c/<slug:slug>/<slug:key>/assignments/", assignment_views.assignments_page, name="assignments"),
+    path("c/<slug:slug>/<slug:key>/assignments/change/", assignment_views.assignment_change,
+         name="assignment_change"),
+    path("c/<slug:slug>/<slug:key>/reminders/", assignment_views.reminders, name="reminders"),
+    path("score/<int:pk>/conflict/", workspace.declare_conflict, name="declare_conflict"),
+    path("score/<int:pk>/advance/", workspace.set_advanced, name="set_advanced"),
     # -- decisions, release, outbox --
     # -- score sheets and audit --
 ]

@@ -11,18 +11,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from guangying.submissions import checking
 from guangying.submissions.exports import form_value
 from guangying.submissions.models import Attachment
 
-from .models import Assignment, ReviewRound, Score
+from . import conflicts, services
+from .models import Assignment, ReviewRound, RoundWork, Score
 from .rounds import RoundError, save_score
 
 # Form rows that name who made or sent the work: not shown in a blind round.
@@ -87,6 +89,12 @@ def _others(assignment: Assignment, own: Score | None) -> list[Score] | None:
                 .order_by("submitted_at"))
 
 
+def _advance_label(round_: ReviewRound) -> str:
+    """「入选下一轮」 where a later round takes this one's chosen works, else 「入选」 (the last round)."""
+    later = ReviewRound.objects.filter(campaign_id=round_.campaign_id, position__gt=round_.position).exists()
+    return _("入选下一轮") if later else _("入选")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def score_work(request: HttpRequest, pk: int) -> HttpResponse:
@@ -133,4 +141,53 @@ def score_work(request: HttpRequest, pk: int) -> HttpResponse:
         "values": values, "overall": overall, "comment": comment, "error": error, "own": own,
         "form_rows": _form_rows(assignment), "reports": reports, "others": _others(assignment, own),
         "editable": round_.status == ReviewRound.Status.OPEN,
+        "may_advance": round_.reviewers_change_state,
+        "entry": RoundWork.objects.filter(round=round_, work=assignment.work).first()
+        if round_.reviewers_change_state else None,
+        "advance_label": _advance_label(round_) if round_.reviewers_change_state else "",
+        "max_reason": conflicts.MAX_REASON,
     }, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def declare_conflict(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewer declares a conflict with the work: off their list unless they have submitted its score."""
+    assignment = _assignment(request, pk)
+    try:
+        conflicts.declare(assignment.round.campaign, request.user, work=assignment.work,
+                          reason=request.POST.get("reason", ""), by=request.user)
+    except conflicts.ConflictError as error:
+        messages.error(request, str(error))
+        return redirect("reviews:score", pk=assignment.pk)
+    title = {"title": assignment.work.title}
+    if not Assignment.objects.filter(pk=assignment.pk).exists():
+        messages.success(request, _("已记录您声明的利益冲突。《%(title)s》已从您的评审作品中移除，"
+                                    "主办方会另行安排评审专家。") % title)
+        return redirect("reviews:mine")
+    if Score.objects.filter(assignment=assignment, submitted_at__isnull=False).exists():
+        messages.warning(request, _("已记录您声明的利益冲突。您已提交《%(title)s》的评分，"
+                                    "已提交的评分不会因此撤销；如需撤销，请联系主办方。") % title)
+    else:
+        messages.warning(request, _("已记录您声明的利益冲突。本轮评审不在进行中，分配和评分保持不变。"))
+    return redirect("reviews:score", pk=assignment.pk)
+
+
+@login_required
+@require_POST
+def set_advanced(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewer marks the work as chosen (or not), only where the round lets reviewers do so."""
+    assignment = _assignment(request, pk)
+    if not assignment.round.reviewers_change_state:
+        raise PermissionDenied(_("本轮评审不允许评审专家改变作品状态。"))
+    value = request.POST.get("advanced", "")
+    if value not in ("0", "1"):
+        messages.error(request, _("无法识别的操作。"))
+        return redirect("reviews:score", pk=assignment.pk)
+    try:
+        done = services.reviewer_sets_advanced(assignment, value == "1", by=request.user)
+    except RoundError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("reviews:score", pk=assignment.pk)
