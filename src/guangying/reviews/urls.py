@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assignment_views, views, workspace
+from . import assignment_views, decision_views, views, workspace
 
 app_name = "reviews"
 
@@ -27,5 +27,15 @@ urlpatterns = [
     path("score/<int:pk>/conflict/", workspace.declare_conflict, name="declare_conflict"),
     path("score/<int:pk>/advance/", workspace.set_advanced, name="set_advanced"),
     # -- decisions, release, outbox --
+    path("c/<slug:slug>/decisions/", decision_views.decisions_page, name="decisions"),
+    path("c/<slug:slug>/decisions/levels/", decision_views.set_levels, name="decision_levels"),
+    path("c/<slug:slug>/decisions/propose/", decision_views.propose, name="decision_propose"),
+    path("c/<slug:slug>/decisions/stage/", decision_views.stage, name="decision_stage"),
+    path("c/<slug:slug>/decisions/clear/", decision_views.clear, name="decision_clear"),
+    path("c/<slug:slug>/decisions/release/", decision_views.release, name="decision_release"),
+    path("c/<slug:slug>/decisions/withdraw/", decision_views.withdraw, name="decision_withdraw"),
+    path("c/<slug:slug>/outbox/", decision_views.outbox_page, name="outbox"),
+    path("c/<slug:slug>/outbox/send/", decision_views.outbox_send, name="outbox_send"),
+    path("c/<slug:slug>/outbox/delete/", decision_views.outbox_delete, name="outbox_delete"),
     # -- score sheets and audit --
 ]
