@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assignment_views, decision_views, views, workspace
+from . import assignment_views, decision_views, settings_views, views, workspace
 
 app_name = "reviews"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("c/<slug:slug>/<slug:key>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("c/<slug:slug>/<slug:key>/advance/", views.advance, name="advance"),
     # -- round settings --
+    path("c/<slug:slug>/rounds/add/", settings_views.add_round, name="add_round"),
+    path("c/<slug:slug>/<slug:key>/settings/", settings_views.round_settings, name="settings"),
+    path("c/<slug:slug>/<slug:key>/remove/", settings_views.remove_round, name="remove_round"),
     # -- assignments, conflicts, reminders --
     path("c/<slug:slug>/conflicts/", assignment_views.conflicts_page, name="conflicts"),
     path("c/<slug:slug>/conflicts/add/", assignment_views.conflict_add, name="conflict_add"),
