@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assignment_views, decision_views, settings_views, views, workspace
+from . import assignment_views, audit_views, decision_views, settings_views, views, workspace
 
 app_name = "reviews"
 
@@ -41,4 +41,9 @@ urlpatterns = [
     path("c/<slug:slug>/outbox/send/", decision_views.outbox_send, name="outbox_send"),
     path("c/<slug:slug>/outbox/delete/", decision_views.outbox_delete, name="outbox_delete"),
     # -- score sheets and audit --
+    path("c/<slug:slug>/audit/", audit_views.audit_page, name="audit"),
+    path("c/<slug:slug>/audit.xlsx", audit_views.audit_xlsx, name="audit_xlsx"),
+    path("c/<slug:slug>/<slug:key>/sheets/reviewers.xlsx", audit_views.reviewer_sheets,
+         name="sheets_reviewers"),
+    path("c/<slug:slug>/<slug:key>/sheets/works.xlsx", audit_views.work_sheets, name="sheets_works"),
 ]

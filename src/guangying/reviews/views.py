@@ -5,22 +5,18 @@ To anyone who does not organise the campaign these pages do not exist (404), as 
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from openpyxl import Workbook
 
 from guangying.campaigns.views import campaign_for
-from guangying.submissions.exports import sheet_cell
 
-from . import aggregation, assignment, services
+from . import aggregation, assignment, exports, services
 from .models import Assignment, ReviewRound, Score
 from .rounds import RoundError, blindness_warning, close_round, open_round, rounds_for
 
@@ -145,16 +141,4 @@ def advance(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 def results_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     campaign = campaign_for(request, slug, MANAGE)
     round_ = _round(campaign, key)
-    header, rows = _table(round_, services.results(round_))
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(round_.label[:31])
-    sheet.append([sheet_cell(sheet, h, bold=True) for h in header])
-    for row in rows:
-        sheet.append([sheet_cell(sheet, cell) for cell in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{campaign.rules.short_title or campaign.slug}-{round_.label}-排名.xlsx")
-    return response
+    return exports.xlsx_response(exports.ranking_workbook(round_), exports.file_name(round_, _("排名")))
