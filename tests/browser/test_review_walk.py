@@ -7,12 +7,13 @@ then shows the list, in the order of the ranking the organiser chose.
 """
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from guangying.campaigns.models import CampaignRole
 from guangying.reviews import services
 from guangying.reviews.models import ReviewRound
-from guangying.submissions.models import WorkState
+from guangying.submissions.models import Work, WorkState
 from tests.browser.test_submission_walk import log_in
 from tests.factories import EntrantFactory, UserFactory, WorkFactory
 
@@ -44,7 +45,8 @@ def score_everything(page, name: str) -> int:
 
 
 def test_two_rounds_from_opening_to_the_released_list(new_page, hubei, organiser):
-    units = [EntrantFactory(campaign=hubei, name=n) for n in ("长川市委统战部", "明德大学党委统战部")]
+    units = [EntrantFactory(campaign=hubei, name=n, contact_email=f"unit{i}@example.org")
+             for i, n in enumerate(("长川市委统战部", "明德大学党委统战部"))]
     for i, title in enumerate(TITLES):
         WorkFactory(entrant=units[i % 2], title=title, state=WorkState.PASSED)
     experts = {}
@@ -88,3 +90,40 @@ def test_two_rounds_from_opening_to_the_released_list(new_page, hubei, organiser
     second = ReviewRound.objects.get(campaign=hubei, key="second")
     ranking = [row.work for row in services.results(second).rows]
     assert len(ranking) == 3
+
+    # 复审 selects all three (the open-ended award takes the works the last round selected);
+    # then 一等奖 1, 二等奖 1, 优秀作品 for the rest, from 复审's ranking, released together.
+    desk.goto(f"/r/c/{hubei.slug}/second/results/")
+    desk.fill("#top", "3")
+    desk.get_by_role("button", name="选出晋级作品").click()
+    desk.on("dialog", lambda dialog: dialog.accept())
+    desk.goto(f"/r/c/{hubei.slug}/")
+    desk.get_by_role("link", name="评审结果与公布").click()
+    for i, (label, count) in enumerate([("一等奖", "1"), ("二等奖", "1"), ("优秀作品", "")]):
+        if desk.locator(f"input[name=label_{i}]").count() == 0:
+            desk.get_by_role("link", name="增加几行").click()
+        desk.fill(f"input[name=label_{i}]", label)
+        desk.fill(f"input[name=count_{i}]", count)
+    desk.get_by_role("button", name="保存奖项", exact=True).click()
+    desk.select_option("#round", "second")
+    desk.get_by_role("button", name="按排名生成", exact=True).click()
+    desk.check("input[name=confirm]")
+    desk.get_by_role("button", name="公布结果", exact=True).click()
+    expect(desk.locator("main")).to_contain_text("评审结果已公布：3 件作品")
+
+    titles = {w.pk: w.title for w in Work.objects.filter(pk__in=ranking)}
+    public = new_page()
+    public.goto(hubei.get_absolute_url())
+    text = public.locator("main").inner_text()
+    positions = [text.index(titles[pk]) for pk in ranking]
+    assert positions == sorted(positions), "the list follows 复审's ranking"
+    for award, pk in zip(["一等奖", "二等奖", "优秀作品"], ranking, strict=True):
+        assert text.index(award) < text.index(titles[pk])
+    assert TITLES[4] not in text  # 初审's last did not go on
+
+    # The results wait in the outbox until the organiser has read them and sends them.
+    expect(desk.locator("main")).to_contain_text("经专家评审")  # the release leads to the outbox
+    assert not mail.outbox
+    desk.get_by_role("button", name="全部发送").click()
+    assert {m.to[0] for m in mail.outbox} == {u.contact_email for u in units if u.contact_email} | {
+        m.user.email for u in units for m in u.memberships.all()}
