@@ -487,10 +487,6 @@ def test_the_score_page_has_the_player_and_the_report(scene):
     assert "技术检查" in text and "匿名评审" in text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "reviews/workspace.py score_work passes every non-passing report line to score.html, which prints "
-    "line.actual; the file-naming line's actual is Attachment.original_name, so a video named with the "
-    "unit but not the title shows 「文件命名：<报送单位>-….mp4」 to the reviewer of a blind round"))
 def test_a_misnamed_file_does_not_name_the_unit_to_the_reviewer(misnamed):
     client = client_for(misnamed.people["reviewer"])
     assert not reviewer_pages(misnamed, client)

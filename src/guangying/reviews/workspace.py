@@ -66,6 +66,36 @@ def _form_rows(assignment: Assignment) -> list[tuple[str, Any]]:
     return rows
 
 
+# Checks whose findings quote the file's name or the words on screen (credits, subtitles, marks).
+QUOTING_CHECKS = ("file_name", "end_credits", "subtitles", "watermark", "ai_label")
+
+
+def _identities(assignment: Assignment) -> list[str]:
+    entrant = assignment.work.entrant
+    names = [entrant.name, entrant.affiliation, entrant.contact_name, entrant.contact_phone,
+             entrant.contact_email]
+    return [n.strip() for n in names if n and len(n.strip()) >= 2]
+
+
+def _report_lines(report: Any, assignment: Assignment, english: bool) -> list[dict[str, str]]:
+    """The report's findings the reviewer should know of; in a blind round, none that quote who sent it.
+
+    A finding of a check that reads the file's name or the words on screen keeps its rule and
+    drops what was found: the file's name is the unit's by the notice's own convention.
+    """
+    shown = []
+    hidden = _identities(assignment) if assignment.round.blind else []
+    for line in report.lines:
+        if line.outcome.value == "pass":
+            continue
+        actual = (line.actual_en or line.actual) if english else line.actual
+        if assignment.round.blind and (line.check.split(".")[0] in QUOTING_CHECKS
+                                       or any(name in actual for name in hidden)):
+            actual = _("（匿名评审，不显示）")
+        shown.append({"label": line.label_en if english and line.label_en else line.label, "actual": actual})
+    return shown[:12]
+
+
 def _next_assignment(assignment: Assignment) -> Assignment | None:
     """The reviewer's next work to score in the round: the one with fewest submitted reviews."""
     others = (Assignment.objects.filter(round=assignment.round, reviewer=assignment.reviewer)
@@ -135,7 +165,7 @@ def score_work(request: HttpRequest, pk: int) -> HttpResponse:
             english = (get_language() or "").startswith("en")
             reports.append({"video": video, "outcome": report.outcome.value,
                             "outcome_label": report.outcome.label_en if english else report.outcome.label_zh,
-                            "lines": [line for line in report.lines if line.outcome.value != "pass"][:12]})
+                            "lines": _report_lines(report, assignment, english)})
     return render(request, "reviews/score.html", {
         "assignment": assignment, "round": round_, "work": assignment.work, "criteria": criteria,
         "values": values, "overall": overall, "comment": comment, "error": error, "own": own,
