@@ -57,6 +57,24 @@ def test_assigning_again_keeps_what_was_scored(first_round, organiser):
     assert Assignment.objects.filter(pk=scored.pk).exists()
 
 
+def test_a_reviewer_who_left_gives_up_untouched_works_and_keeps_what_they_began(first_round, organiser):
+    first, entrants, reviewers = first_round
+    services.assign_round(first, by=organiser)
+    leaving = reviewers[4]
+    theirs = list(Assignment.objects.filter(round=first, reviewer=leaving).order_by("pk"))
+    save_score(theirs[0], {"emotion": "8"}, by=leaving)
+    # Left the campaign; a conflict names a work that is not in this round at all.
+    CampaignRole.objects.filter(campaign=first.campaign, user=leaving).delete()
+    elsewhere = WorkFactory(entrant=entrants[0], title="未参评", state=WorkState.SUBMITTED)
+    Conflict.objects.create(campaign=first.campaign, reviewer=reviewers[2], work=elsewhere, reason="亲属")
+    services.assign_round(first, by=organiser, seed=3)
+    kept = Assignment.objects.filter(round=first, reviewer=leaving)
+    assert list(kept) == [theirs[0]]
+    # Every work has its three reviewers among those still in the campaign (a draft does not count).
+    others = Assignment.objects.filter(round=first).exclude(reviewer=leaving)
+    assert all(others.filter(work=e.work).count() == 3 for e in first.entries.all())
+
+
 MARKS = {"emotion": 8, "depth": 8, "appeal": 8, "reach": 8, "craft": 8}
 
 

@@ -106,7 +106,10 @@ def test_others_scores_only_where_the_round_shows_them(assigned):
     ReviewRound.objects.filter(pk=first.pk).update(others_scores=ReviewRound.OthersScores.AFTER_OWN)
     assert "丙的评语" not in client.get(url).content.decode()
     client.post(url, {**MARKS, "action": "submit"})
-    assert "丙的评语" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "丙的评语" in page
+    assert "情感温度 8" in page and "emotion" not in page.split("其他专家的评分")[1]  # by name, not key
+    assert "专家丙" not in page  # nor who gave them
 
 
 def test_the_header_links_a_reviewer_to_their_works(assigned, member):

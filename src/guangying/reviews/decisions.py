@@ -34,7 +34,7 @@ from guangying.campaigns.models import Campaign, Entrant, EntrantMember
 from guangying.documents.published import PublishedEntry, default_title, entrant_header
 from guangying.submissions.models import Work
 
-from . import aggregation, log, outbox, services
+from . import aggregation, log, outbox, services, wording
 from .models import AwardLevel, Decision, OutgoingMail, ReviewRound, RoundWork
 
 MAX_LEVELS = 20
@@ -241,7 +241,7 @@ def _results(round_: ReviewRound) -> aggregation.RoundResult:
     try:
         return services.results(round_)
     except aggregation.AggregationError as error:
-        raise DecisionError(error.note.text) from None
+        raise DecisionError(wording.error_text(error)) from None
 
 
 def propose(round_: ReviewRound, by: Any) -> Proposal:

@@ -71,11 +71,17 @@ def assign_round(round_: ReviewRound, *, by: Any, seed: int | str = 0) -> assign
     """
     with transaction.atomic():
         ReviewRound.objects.select_for_update().get(pk=round_.pk)
-        current = list(Assignment.objects.filter(round=round_))
+        pool = pool_for(round_)
         scored = set(Score.objects.filter(assignment__round=round_).values_list("assignment_id", flat=True))
+        known_works, known_reviewers = {w.id for w in pool.works}, {r.id for r in pool.reviewers}
+        current = []
+        for a in Assignment.objects.filter(round=round_):
+            if a.work_id in known_works and a.reviewer_id in known_reviewers:
+                current.append(a)
+            elif a.pk not in scored:
+                a.delete()  # a reviewer no longer of the campaign: their untouched works go to others
         locked = [(a.work_id, a.reviewer_id) for a in current if a.locked or a.pk in scored]
         pairs = [(a.work_id, a.reviewer_id) for a in current]
-        pool = pool_for(round_)
         result = assignment.rebalance(pool, pairs, locked=locked, seed=seed) if pairs \
             else assignment.assign(pool, seed=seed)
         removed = set(result.removed) - set(locked)

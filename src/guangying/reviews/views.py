@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from guangying.campaigns.views import campaign_for
 
-from . import aggregation, assignment, exports, services
+from . import aggregation, assignment, exports, services, wording
 from .models import Assignment, ReviewRound, Score
 from .rounds import RoundError, blindness_warning, close_round, open_round, rounds_for
 
@@ -72,8 +72,10 @@ def round_action(request: HttpRequest, slug: str, key: str, action: str) -> Http
             result = services.assign_round(round_, by=request.user)
             messages.success(request, _("已分配：每件作品 %(k)s 位评审专家。")
                              % {"k": round_.reviewers_per_work})
-            for problem in [*result.shortfalls, *result.problems][:10]:
-                messages.warning(request, problem.message)
+            said = [wording.shortfall_text(s) for s in result.shortfalls]
+            said += [wording.problem_text(p) for p in result.problems]
+            for text in said[:10]:
+                messages.warning(request, text)
         elif action == "close":
             close_round(round_)
             messages.success(request, _("「%(label)s」已结束，评分已锁定。") % {"label": round_.label})
@@ -87,7 +89,7 @@ def round_action(request: HttpRequest, slug: str, key: str, action: str) -> Http
 def _table(round_: ReviewRound, result: aggregation.RoundResult) -> tuple[list[str], list[list[Any]]]:
     titles = {e.work_id: e.work.title for e in round_.entries.select_related("work")}
     labels = {c.key: c.label for c in round_.criteria.all()}
-    header, rows = result.table(works=titles, criteria=labels)
+    header, rows = wording.table(result, works=titles, criteria=labels)
     return list(header), [list(row) for row in rows]
 
 
@@ -100,7 +102,7 @@ def results_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     header, rows = _table(round_, result)
     return render(request, "reviews/results.html", {
         "campaign": campaign, "round": round_, "header": header, "rows": rows,
-        "notes": [note.text for note in result.all_notes][:20],
+        "notes": [wording.note_text(note) for note in result.all_notes][:20],
         "advanced": round_.entries.filter(advanced=True).count(),
     })
 
@@ -130,7 +132,7 @@ def advance(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     try:
         chosen = services.advance(round_, top=top_n, at_least=line)
     except aggregation.AggregationError as error:
-        messages.error(request, str(error.note.text if getattr(error, "note", None) else error))
+        messages.error(request, wording.error_text(error) if getattr(error, "note", None) else str(error))
         return redirect("reviews:results", slug=campaign.slug, key=round_.key)
     messages.success(request, _("已选出 %(n)s 件作品晋级下一轮。") % {"n": len(chosen)})
     return redirect("reviews:results", slug=campaign.slug, key=round_.key)

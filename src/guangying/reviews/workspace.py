@@ -107,16 +107,22 @@ def _next_assignment(assignment: Assignment) -> Assignment | None:
     return others.first()
 
 
-def _others(assignment: Assignment, own: Score | None) -> list[Score] | None:
-    """The other reviewers' submitted scores, where the round shows them."""
+def _others(assignment: Assignment, own: Score | None,
+            criteria: list[Any]) -> list[dict[str, Any]] | None:
+    """The other reviewers' submitted scores, where the round shows them: points under the criteria's names.
+
+    Reviewers are not named to each other: 专家一, 专家二 in the order they submitted.
+    """
     rule = assignment.round.others_scores
     if rule == ReviewRound.OthersScores.NEVER:
         return None
     if rule == ReviewRound.OthersScores.AFTER_OWN and (own is None or own.submitted_at is None):
         return None
-    return list(Score.objects.filter(assignment__round=assignment.round, assignment__work=assignment.work,
-                                     submitted_at__isnull=False).exclude(assignment=assignment)
-                .order_by("submitted_at"))
+    scores = (Score.objects.filter(assignment__round=assignment.round, assignment__work=assignment.work,
+                                   submitted_at__isnull=False).exclude(assignment=assignment)
+              .order_by("submitted_at", "pk"))
+    return [{"points": [(c.label, score.values.get(c.key, "—")) for c in criteria],
+             "overall": score.overall, "comment": score.comment} for score in scores]
 
 
 def _advance_label(round_: ReviewRound) -> str:
@@ -169,7 +175,7 @@ def score_work(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/score.html", {
         "assignment": assignment, "round": round_, "work": assignment.work, "criteria": criteria,
         "values": values, "overall": overall, "comment": comment, "error": error, "own": own,
-        "form_rows": _form_rows(assignment), "reports": reports, "others": _others(assignment, own),
+        "form_rows": _form_rows(assignment), "reports": reports, "others": _others(assignment, own, criteria),
         "editable": round_.status == ReviewRound.Status.OPEN,
         "may_advance": round_.reviewers_change_state,
         "entry": RoundWork.objects.filter(round=round_, work=assignment.work).first()
