@@ -52,6 +52,15 @@ def test_a_list_without_awards_is_one_table_without_headings():
                                               ["2", "乙", "单位乙"]]
 
 
+def test_the_campaigns_own_order_of_awards_comes_first():
+    entries = [*AWARDED, PublishedEntry("金色年华", "示例馆", "特等奖")]
+    groups = grouped(entries, ["特等奖", "一等奖", "二等奖", "三等奖"])
+    assert [award for award, _ in groups] == [
+        "特等奖", "一等奖", "二等奖", "三等奖", "优秀作品", "特别优秀作品奖励"]  # the rest as first named
+    document = open_docx(published_docx(entries, title="名单", award_order=["特等奖", "一等奖"]))
+    assert [p for p in body_paragraphs(document) if p][1:3] == ["特等奖", "一等奖"]
+
+
 def test_entries_without_an_award_come_last_under_no_heading():
     groups = grouped([PublishedEntry("甲", "单位甲"), PublishedEntry("乙", "单位乙", "二等奖")])
     assert [award for award, _ in groups] == ["二等奖", ""]

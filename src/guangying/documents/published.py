@@ -44,8 +44,10 @@ def entrant_header(rules: RuleSet) -> str:
     return "报送单位" if rules.entrants.kinds == ["unit"] else "报送单位/作者"
 
 
-def grouped(entries: Sequence[PublishedEntry]) -> list[tuple[str, list[PublishedEntry]]]:
-    """Entries under their awards: 一等奖, 二等奖, 三等奖, 优秀作品, then any other award as first named.
+def grouped(entries: Sequence[PublishedEntry],
+            order: Sequence[str] | None = None) -> list[tuple[str, list[PublishedEntry]]]:
+    """Entries under their awards: in ``order`` (the campaign's own levels, 特等奖 first if it has one),
+    by default 一等奖, 二等奖, 三等奖, 优秀作品; then any other award as first named.
 
     Entries without an award come last, under no heading; a list where no entry has an
     award is one group with no heading.
@@ -53,22 +55,23 @@ def grouped(entries: Sequence[PublishedEntry]) -> list[tuple[str, list[Published
     groups: dict[str, list[PublishedEntry]] = {}
     for entry in entries:
         groups.setdefault(entry.award.strip(), []).append(entry)
-    order = [a for a in AWARD_ORDER if a in groups]
-    order += [a for a in groups if a and a not in AWARD_ORDER]
+    first = [a.strip() for a in (order if order is not None else AWARD_ORDER)]
+    shown = list(dict.fromkeys(a for a in first if a in groups))
+    shown += [a for a in groups if a and a not in shown]
     if "" in groups:
-        order.append("")
-    return [(award, groups[award]) for award in order]
+        shown.append("")
+    return [(award, groups[award]) for award in shown]
 
 
 def published_docx(entries: Sequence[PublishedEntry], *, title: str, subtitle: str = "",
-                   entrant_label: str = "报送单位/作者") -> bytes:
+                   entrant_label: str = "报送单位/作者", award_order: Sequence[str] | None = None) -> bytes:
     """The list as a Word document: a table per award, numbered from 1 in each."""
     document = word.new_document(size=word.XIAOSI, title=title)
     word.add_heading_lines(document, attachment="", title=title, size=word.XIAOER,
                            attachment_size=word.SIHAO, subtitle=subtitle)
     total = word.usable_width_pt(document)
     widths = [total * 0.1, total * 0.48, total * 0.42]
-    groups = grouped(entries)
+    groups = grouped(entries, award_order)
     if not groups:
         word.add_text(document, EMPTY_LIST, size=word.SIHAO, align=WD_ALIGN_PARAGRAPH.CENTER)
     for award, members in groups:
@@ -92,10 +95,11 @@ def published_docx(entries: Sequence[PublishedEntry], *, title: str, subtitle: s
 
 
 def published_pdf(entries: Sequence[PublishedEntry], *, title: str, subtitle: str = "",
-                  entrant_label: str = "报送单位/作者", timeout_s: float = 60) -> bytes:
+                  entrant_label: str = "报送单位/作者", award_order: Sequence[str] | None = None,
+                  timeout_s: float = 60) -> bytes:
     """The list as PDF, printed from the Word document so that both say the same."""
-    return to_pdf(published_docx(entries, title=title, subtitle=subtitle, entrant_label=entrant_label),
-                  timeout_s=timeout_s)
+    return to_pdf(published_docx(entries, title=title, subtitle=subtitle, entrant_label=entrant_label,
+                                 award_order=award_order), timeout_s=timeout_s)
 
 
 def passed_entries(campaign: Campaign) -> list[PublishedEntry]:
@@ -106,16 +110,18 @@ def passed_entries(campaign: Campaign) -> list[PublishedEntry]:
 
 
 def campaign_published_list(campaign: Campaign, *, entries: Sequence[PublishedEntry] | None = None,
-                            title: str | None = None, subtitle: str = "",
-                            pdf: bool = False) -> word.GeneratedDocument:
+                            title: str | None = None, subtitle: str = "", pdf: bool = False,
+                            award_order: Sequence[str] | None = None) -> word.GeneratedDocument:
     """The campaign's list: ``entries`` if given, else (before any decision) the passed works."""
     rules = campaign.rules
     chosen = list(entries) if entries is not None else passed_entries(campaign)
     heading = title or default_title(rules)
     header = entrant_header(rules)
     if pdf:
-        content = published_pdf(chosen, title=heading, subtitle=subtitle, entrant_label=header)
+        content = published_pdf(chosen, title=heading, subtitle=subtitle, entrant_label=header,
+                                award_order=award_order)
     else:
-        content = published_docx(chosen, title=heading, subtitle=subtitle, entrant_label=header)
+        content = published_docx(chosen, title=heading, subtitle=subtitle, entrant_label=header,
+                                 award_order=award_order)
     return word.GeneratedDocument(key="published_list", label=heading,
                                   file_name=f"{heading}.{'pdf' if pdf else 'docx'}", content=content)

@@ -188,10 +188,12 @@ def published_list(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     if fmt not in ("docx", "pdf"):
         raise Http404
+    order = [level.label for level in decisions.award_levels(campaign)]
     if request.GET.get("staged") == "1":
         return send(request, published.campaign_published_list(
-            campaign, entries=decisions.staged_entries(campaign), subtitle=_("（预览稿，尚未公布）")), fmt)
+            campaign, entries=decisions.staged_entries(campaign), subtitle=_("（预览稿，尚未公布）"),
+            award_order=order), fmt)
     if decisions.is_released(campaign):
         return send(request, published.campaign_published_list(
-            campaign, entries=decisions.released_entries(campaign)), fmt)
+            campaign, entries=decisions.released_entries(campaign), award_order=order), fmt)
     return send(request, published.campaign_published_list(campaign), fmt)
