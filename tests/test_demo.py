@@ -161,3 +161,43 @@ def test_the_chongqing_campaign_stays_open_for_a_new_demo_user(seeded: str) -> N
     assert load_preset("chongqing-2026-hongse").submission.closes == date(2026, 11, 30)
     hubei = Campaign.objects.get(slug="hubei-2026")
     assert hubei.rules.submission.closes == load_preset("hubei-2026-weiguang").submission.closes
+
+
+def test_the_organiser_runs_both_hubei_rounds_to_a_released_list(seeded: str) -> None:
+    """The demo's review end to end: the released list is 复审's ranking by the method the organiser chose."""
+    from guangying.demo.reviewing import DEMO_REVIEWER, hand_in_scores
+    from guangying.reviews import decisions, services
+    from guangying.reviews.models import ReviewRound
+    from guangying.reviews.rounds import close_round, open_round, save_score
+
+    hubei = Campaign.objects.get(slug="hubei-2026")
+    organiser = User.objects.get(email="organiser@example.org")
+    first, second = ReviewRound.objects.filter(campaign=hubei).order_by("position")
+
+    def demo_reviewer_scores(round_: ReviewRound) -> None:
+        for a in Assignment.objects.filter(round=round_, reviewer__email=DEMO_REVIEWER):
+            marks = {c.key: "7.5" for c in round_.criteria.all()}
+            save_score(a, marks, by=a.reviewer, submit=True)
+
+    demo_reviewer_scores(first)
+    close_round(first)
+    advanced = services.advance(first, top=4)
+    assert len(advanced) >= 4
+    open_round(second)
+    services.assign_round(second, by=organiser)
+    assert hand_in_scores(hubei) > 0
+    demo_reviewer_scores(second)
+    ReviewRound.objects.filter(pk=second.pk).update(method=ReviewRound.Method.ZSCORE)
+    second.refresh_from_db()
+    close_round(second)
+    services.advance(second, top=len(advanced))  # the last round selects every work it ranks
+    decisions.set_award_levels(hubei, [("一等奖", 1), ("二等奖", 1), ("三等奖", 1), ("优秀作品", None)],
+                               by=organiser)
+    decisions.propose(second, by=organiser)
+    decisions.release(hubei, by=organiser)
+
+    ranking = [row.work for row in services.results(second).rows if row.rank is not None]
+    titles = dict(Work.objects.filter(pk__in=ranking).values_list("pk", "title"))
+    released = decisions.released_entries(hubei)
+    assert [e.title for e in released] == [titles[pk] for pk in ranking]
+    assert [e.award for e in released] == ["一等奖", "二等奖", "三等奖"] + ["优秀作品"] * (len(ranking) - 3)
