@@ -128,6 +128,30 @@ def test_a_closed_round_keeps_its_scores(assignment):
     assert assignment.score.values["craft"] == "10.0"
 
 
+def test_scores_are_saved_only_within_the_rounds_dates(assignment, client):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    round_ = assignment.round
+    now = timezone.now()
+    ReviewRound.objects.filter(pk=round_.pk).update(opens_at=now + timedelta(days=1))
+    with pytest.raises(RoundError, match="开始评分"):
+        save_score(assignment, FULL, by=assignment.reviewer)
+    ReviewRound.objects.filter(pk=round_.pk).update(opens_at=now - timedelta(days=2),
+                                                    closes_at=now - timedelta(minutes=1))
+    with pytest.raises(RoundError, match="截止"):
+        save_score(assignment, FULL, by=assignment.reviewer, submit=True)
+    client.force_login(assignment.reviewer)
+    page = client.get(reverse("reviews:score", args=[assignment.pk])).content.decode()
+    assert "已于" in page and "截止" in page and 'name="emotion"' in page and "disabled" in page
+    # The organiser moves the date: the same round takes the score, nothing reopened.
+    ReviewRound.objects.filter(pk=round_.pk).update(closes_at=now + timedelta(days=1))
+    assert save_score(assignment, FULL, by=assignment.reviewer, submit=True).submitted_at is not None
+    assert "评分截止时间" in client.get(reverse("reviews:mine")).content.decode()
+
+
 def test_without_criteria_an_overall_score_is_given(chongqing):
     entrant = EntrantFactory(campaign=chongqing, name="示例单位")
     work = WorkFactory(entrant=entrant, state=WorkState.PASSED)

@@ -116,6 +116,29 @@ def close_round(round_: ReviewRound) -> None:
     round_.refresh_from_db()
 
 
+def _local(moment: Any, round_: ReviewRound) -> str:
+    return timezone.localtime(moment, round_.campaign.rules.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def scoring_refusal(round_: ReviewRound, at: Any = None) -> str | None:
+    """Why scores cannot be saved in the round now, or None: not open, or outside its dates.
+
+    The dates the organiser set are the reviewers' window: before it nothing is saved, after
+    it nothing changes, until the organiser moves the date (the round stays open meanwhile,
+    so an extension needs no reopening).
+    """
+    now = at or timezone.now()
+    if round_.status != ReviewRound.Status.OPEN:
+        return _("「%(label)s」不在评审中，评分不能修改。") % {"label": round_.label}
+    if round_.opens_at is not None and now < round_.opens_at:
+        return _("「%(label)s」将于 %(when)s 开始评分。") % {"label": round_.label,
+                                                        "when": _local(round_.opens_at, round_)}
+    if round_.closes_at is not None and now >= round_.closes_at:
+        return _("「%(label)s」的评分已于 %(when)s 截止，不能再修改；如需延长，请联系主办方。") % {
+            "label": round_.label, "when": _local(round_.closes_at, round_)}
+    return None
+
+
 def _points(raw: Any, label: str, scale_max: int) -> Decimal:
     try:
         value = Decimal(str(raw).strip())
@@ -132,14 +155,16 @@ def save_score(assignment: Assignment, values: dict[str, Any], *, comment: str =
                by: Any, submit: bool = False) -> Score:
     """Saves a reviewer's scores (a draft, or submitted), recording the change with who and when.
 
-    Refused once the round is closed, or not yet open; a submitted score must be complete, and
+    Refused once the round is closed, or not yet open, or outside its dates; a submitted score must be
+    complete, and
     carry a comment where the round asks for one. Criteria are checked against the round's own
     scale, one decimal at most.
     """
     with transaction.atomic():
         round_ = ReviewRound.objects.select_for_update().get(pk=assignment.round_id)
-        if round_.status != ReviewRound.Status.OPEN:
-            raise RoundError(_("「%(label)s」不在评审中，评分不能修改。") % {"label": round_.label})
+        refusal = scoring_refusal(round_)
+        if refusal:
+            raise RoundError(refusal)
         criteria = list(round_.criteria.all())
         known = {c.key for c in criteria}
         unknown = sorted(set(values) - known)

@@ -25,7 +25,7 @@ from guangying.submissions.models import Attachment
 
 from . import conflicts, services
 from .models import Assignment, ReviewRound, RoundWork, Score
-from .rounds import RoundError, save_score
+from .rounds import RoundError, save_score, scoring_refusal
 
 # Form rows that name who made or sent the work: not shown in a blind round.
 IDENTIFYING_TYPES = {"people", "phone", "email"}
@@ -172,11 +172,12 @@ def score_work(request: HttpRequest, pk: int) -> HttpResponse:
             reports.append({"video": video, "outcome": report.outcome.value,
                             "outcome_label": report.outcome.label_en if english else report.outcome.label_zh,
                             "lines": _report_lines(report, assignment, english)})
+    refusal = scoring_refusal(round_)
     return render(request, "reviews/score.html", {
         "assignment": assignment, "round": round_, "work": assignment.work, "criteria": criteria,
         "values": values, "overall": overall, "comment": comment, "error": error, "own": own,
         "form_rows": _form_rows(assignment), "reports": reports, "others": _others(assignment, own, criteria),
-        "editable": round_.status == ReviewRound.Status.OPEN,
+        "editable": refusal is None, "refusal": refusal,
         "may_advance": round_.reviewers_change_state,
         "entry": RoundWork.objects.filter(round=round_, work=assignment.work).first()
         if round_.reviewers_change_state else None,
