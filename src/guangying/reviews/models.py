@@ -173,6 +173,7 @@ class ScoreChange(models.Model):
     values = models.JSONField(default=dict)
     overall = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     comment = models.TextField(blank=True)
+    submitted = models.BooleanField(default=False)  # a submission (or a change to one), not a draft
 
     class Meta:
         ordering = ["changed_at", "pk"]

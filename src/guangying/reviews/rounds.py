@@ -165,6 +165,8 @@ def save_score(assignment: Assignment, values: dict[str, Any], *, comment: str =
         refusal = scoring_refusal(round_)
         if refusal:
             raise RoundError(refusal)
+        # A change to a submitted score is a change to the submission: checked as one, never a draft.
+        submit = submit or Score.objects.filter(assignment=assignment, submitted_at__isnull=False).exists()
         criteria = list(round_.criteria.all())
         known = {c.key for c in criteria}
         unknown = sorted(set(values) - known)
@@ -197,5 +199,5 @@ def save_score(assignment: Assignment, values: dict[str, Any], *, comment: str =
             score.submitted_at = timezone.now()
         score.save()
         ScoreChange.objects.create(score=score, changed_by=by, values=clean, overall=overall_value,
-                                   comment=comment)
+                                   comment=comment, submitted=score.submitted_at is not None)
         return score

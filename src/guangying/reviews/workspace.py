@@ -147,17 +147,27 @@ def score_work(request: HttpRequest, pk: int) -> HttpResponse:
         overall = request.POST.get("overall", "").strip()
         comment = request.POST.get("comment", "")
         submit = request.POST.get("action") in ("submit", "submit_next")
+        was_submitted = own is not None and own.submitted_at is not None
         try:
             save_score(assignment, values, comment=comment, overall=overall, by=request.user, submit=submit)
         except RoundError as failure:
             error = str(failure)
         else:
+            title = {"title": assignment.work.title}
+            if was_submitted:
+                messages.success(request, _("已保存对《%(title)s》评分的修改。") % title)
+                return redirect("reviews:score", pk=assignment.pk)
             if submit:
-                messages.success(request, _("评分已提交：%(title)s") % {"title": assignment.work.title})
                 wants_next = request.POST.get("action") == "submit_next"
                 following = _next_assignment(assignment) if wants_next else None
                 if following is not None:
+                    messages.success(request, _("评分已提交：%(title)s") % title)
                     return redirect("reviews:score", pk=following.pk)
+                if _next_assignment(assignment) is None:
+                    messages.success(request, _("评分已提交：%(title)s。本轮分配给您的作品已全部评完，谢谢！")
+                                     % title)
+                else:
+                    messages.success(request, _("评分已提交：%(title)s") % title)
                 return redirect("reviews:mine")
             messages.success(request, _("已保存草稿。"))
             return redirect("reviews:score", pk=assignment.pk)
