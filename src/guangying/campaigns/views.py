@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -52,8 +53,12 @@ def campaign_for(request: HttpRequest, slug: str, perm: str) -> Campaign:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.filter(is_published=True)
-    context: dict[str, Any] = {"campaigns": campaigns}
+    published = list(Campaign.objects.filter(is_published=True))
+    context: dict[str, Any] = {
+        "campaigns": [c for c in published if c.is_open_for_submission()],
+        "past": [c for c in published if not c.is_open_for_submission()
+                 and c.submission_closes_at < timezone.now()],
+    }
     if request.user.is_authenticated:
         context["organised"] = Campaign.objects.filter(
             roles__user=request.user, roles__role=CampaignRole.Role.ORGANISER
@@ -65,9 +70,15 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("campaign")
             .order_by("-campaign__created_at")
         )
-        context["reviewing"] = Campaign.objects.filter(
-            roles__user=request.user, roles__role=CampaignRole.Role.REVIEWER
-        ).distinct()
+        from guangying.reviews.models import Assignment
+
+        waiting = dict(
+            Assignment.objects.filter(reviewer=request.user, round__status="open")
+            .exclude(score__submitted_at__isnull=False)
+            .values_list("round__campaign").annotate(n=Count("pk")).values_list("round__campaign", "n"))
+        context["reviewing"] = [
+            (campaign, waiting.get(campaign.pk, 0)) for campaign in Campaign.objects.filter(
+                roles__user=request.user, roles__role=CampaignRole.Role.REVIEWER).distinct()]
     return render(request, "campaigns/home.html", context)
 
 
@@ -84,6 +95,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "is_open": campaign.is_open_for_submission(),
         "can_manage": request.user.has_perm("campaigns.manage_campaign", campaign),
         "results": decisions.released_groups(campaign),
+        "file_naming": campaign.rules.file_naming.in_words(
+            english=(get_language() or "").startswith("en"),
+            individuals="individual" in campaign.rules.entrants.kinds,
+        ) if campaign.rules.file_naming else "",
     })
 
 

@@ -567,6 +567,14 @@ class FileNaming(_Model):
             raise ValueError(f"文件名中不能有字符 {' '.join(bad)}")
         return template
 
+    def in_words(self, english: bool = False, individuals: bool = False) -> str:
+        """The template as people read it: 「报送单位名称-作品名称」, not its placeholders."""
+        words = ({"entrant": "entrant's name", "title": "title of the work", "episode": " (episode n)"}
+                 if english else {"entrant": "报送单位（个人）名称" if individuals else "报送单位名称",
+                                  "title": "作品名称", "episode": "（第n集）"})
+        return "".join(literal + (words.get(field, "") if field else "")
+                       for literal, field, _spec, _conv in _FORMATTER.parse(self.template))
+
     @field_validator("episode_format")
     @classmethod
     def _episode(cls, value: str) -> str:
