@@ -1,7 +1,8 @@
 """The organiser changes a round's assignment by hand, watches each work's progress and writes reminders."""
 
+import re
 import threading
-from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from guangying.campaigns.models import CampaignRole
 from guangying.reviews import services
@@ -86,8 +88,8 @@ def test_the_page_shows_each_work_with_its_reviewers_states_and_progress(desk, u
     assert "已提交" in page and "草稿" in page and "未评" in page
     assert "已评 1 / 2" in page and "各评审专家进度" in page
     assert "生成提醒邮件" in page and "请到「待发邮件」页阅读后发送" in page
-    # 专家甲 of 长川 is offered for none of 长川's works.
-    assert "利益冲突，不能评审" in page
+    # 专家甲 of 长川 is offered for none of 长川's works: own-unit avoidance, not a declared conflict.
+    assert "本单位回避" in page and "利益冲突，不能评审" not in page
     desk_page = text(client.get(reverse("reviews:rounds", args=[first.campaign.slug])))
     assert page_url(first) in desk_page and "分配与进度" in desk_page
     assert reverse("reviews:conflicts", args=[first.campaign.slug]) in desk_page
@@ -121,6 +123,69 @@ def test_an_own_unit_reviewer_or_a_declared_conflict_is_refused_with_the_checker
     page = text(post(client, first, "add", works[2], extra))
     assert f"{extra.name}申报了与该作品的利益冲突，不能评审《{works[2].title}》" in page
     assert Assignment.objects.count() == before and not ReviewLog.objects.exists()
+
+
+def row_of(page: str, work) -> str:
+    return re.search(rf'<tr id="work-{work.pk}".*?</tr>', page, flags=re.S).group(0)
+
+
+def test_own_unit_avoidance_and_declared_conflicts_are_told_apart(desk, hubei):
+    first, works, people, client = desk
+    jia = people[0]  # of 长川, which sent works[0] and works[1]
+    page = text(client.get(page_url(first)))
+    for work in works[:2]:  # 乙 and 丙 review it, 甲 may not: nobody left to add
+        row = row_of(page, work)
+        assert f'<span data-why="own_unit">{jia.name}：本单位回避</span>' in row
+        assert "没有可以增加的评审专家" in row and "利益冲突" not in row
+    target = works[2]  # 明德's: the one reviewer not on it declares a conflict with it
+    extra = free_reviewer(first, target, people)
+    Conflict.objects.create(campaign=hubei, reviewer=extra, work=target, reason="<b>亲属</b>")
+    row = row_of(text(client.get(page_url(first))), target)
+    assert f'<span data-why="declared">{extra.name}：利益冲突</span>' in row and "本单位回避" not in row
+    # A unit-wide conflict declared by a reviewer of that very unit is still their own unit first.
+    Conflict.objects.create(campaign=hubei, reviewer=jia, entrant=works[0].entrant, reason="本单位")
+    assert f"{jia.name}：本单位回避" in row_of(text(client.get(page_url(first))), works[0])
+
+
+def test_the_dropdown_says_why_a_reviewer_cannot_be_added(hubei, unit, other_unit, organiser):
+    work = WorkFactory(entrant=unit, title="家书", state=WorkState.PASSED)
+    own = reviewer(hubei, "专家甲", unit.name)
+    declared, free = reviewer(hubei, "专家乙"), reviewer(hubei, "专家丙")
+    nameless = reviewer(hubei, "")
+    Conflict.objects.create(campaign=hubei, reviewer=declared, entrant=unit, reason="曾任职")
+    first, _second = rounds_for(hubei)
+    open_round(first)
+    page = text(client_for(organiser).get(page_url(first)))
+    select = re.search(rf'<select id="add-{work.pk}".*?</select>', page, flags=re.S).group(0)
+    assert (f'<option value="{own.pk}" disabled data-why="own_unit">'
+            "专家甲（本单位回避，不能评审）</option>") in select
+    assert (f'<option value="{declared.pk}" disabled data-why="declared">'
+            "专家乙（利益冲突，不能评审）</option>") in select
+    assert f'<option value="{free.pk}">专家丙</option>' in select
+    # A reviewer without a name is shown by e-mail, never by a bare user id.
+    assert f'<option value="{nameless.pk}">{nameless.email}</option>' in select
+
+
+def test_a_pair_with_a_score_offers_no_lock_and_says_why(desk, organiser):
+    first, works, _people, client = desk
+    submitted, draft, free = (Assignment.objects.filter(round=first, work=w).first() for w in works[:3])
+    save_score(submitted, MARKS, by=submitted.reviewer, submit=True)
+    save_score(draft, {"emotion": 4}, by=draft.reviewer)
+    Assignment.objects.filter(pk=draft.pk).update(locked=True)
+    page = text(client.get(page_url(first)))
+
+    def item(a) -> str:
+        row = row_of(page, a.work)
+        return re.search(rf'<div data-reviewer="{a.reviewer_id}">.*?</div>', row, flags=re.S).group(0)
+
+    assert "已提交评分，重新自动分配时保留" in item(submitted)
+    assert 'value="lock"' not in item(submitted) and 'value="unlock"' not in item(submitted)
+    assert "已开始评分，重新自动分配时保留" in item(draft) and "手动指定" in item(draft)
+    assert 'value="unlock"' not in item(draft) and 'value="remove"' not in item(draft)
+    assert 'value="lock"' in item(free) and 'value="remove"' in item(free) and "data-kept" not in item(free)
+    # Assigning again keeps both, locked or not, as the page says.
+    services.assign_round(first, by=organiser, seed=5)
+    assert Assignment.objects.filter(pk__in=[submitted.pk, draft.pk]).count() == 2
 
 
 def test_a_duplicate_add_is_refused(desk):
@@ -239,8 +304,10 @@ def test_nobody_but_the_organiser_reaches_these_pages(desk, hubei, unit, member,
 
 def test_reminders_wait_in_the_outbox_one_per_reviewer_with_works_left(desk, hubei, organiser):
     first, _works, people, client = desk
-    ReviewRound.objects.filter(pk=first.pk).update(
-        closes_at=datetime(2026, 8, 20, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    # A closing time still ahead: scores are saved below, and a round's dates are the reviewers' window.
+    closes = (timezone.now() + timedelta(days=30)).astimezone(ZoneInfo("Asia/Shanghai")).replace(
+        hour=18, minute=0, second=0, microsecond=0)
+    ReviewRound.objects.filter(pk=first.pk).update(closes_at=closes)
     done = people[1]
     for a in Assignment.objects.filter(round=first, reviewer=done):
         save_score(a, MARKS, by=done, submit=True)
@@ -253,7 +320,7 @@ def test_reminders_wait_in_the_outbox_one_per_reviewer_with_works_left(desk, hub
     for message in held:
         assert message.sent_at is None and message.to_email == message.reviewer.email
         assert f"还有 {left[message.reviewer_id]} 件尚未提交评分" in message.body
-        assert "2026-08-20 18:00" in message.body
+        assert closes.strftime("%Y-%m-%d 18:00") in message.body
         assert settings.SITE_URL + reverse("reviews:mine") in message.body
         assert message.created_by == organiser
     assert mail.outbox == []  # nothing is sent here

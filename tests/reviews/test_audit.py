@@ -1,8 +1,10 @@
 """The review's audit trail: every saved score and every logged change, who and when, filtered and paged."""
 
+import ast
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -10,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from guangying.campaigns.models import CampaignRole
-from guangying.reviews import log
+from guangying.reviews import audit_views, log
 from guangying.reviews.models import Assignment, ReviewLog, ScoreChange
 from guangying.reviews.rounds import open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
@@ -66,8 +68,9 @@ def trail(hubei, unit, other_unit, organiser):
         assignment = pairs[key]
         save_score(assignment, values, comment=comment, by=assignment.reviewer, submit=submit)
         ScoreChange.objects.filter(pk=ScoreChange.objects.latest("pk").pk).update(changed_at=at(minutes))
-    assigned = log.record(hubei, "assign", "自动分配作品：每件作品 2 位评审专家", actor=organiser,
+    assigned = log.record(hubei, "assigned", "自动分配作品：每件作品 2 位评审专家", actor=organiser,
                           round=first)
+    # A key the trail has no words for (one added later, or an old one).
     moved = log.record(hubei, "assignment_change", "把《一封家书》从专家乙改给专家甲", actor=organiser,
                        round=first, work=work_a.pk, reviewer=yi.pk)
     ReviewLog.objects.filter(pk=assigned.pk).update(at=at(-5))
@@ -116,6 +119,98 @@ def test_filters(trail, hubei, organiser):
     page = client.get(audit_url(hubei, round="second")).content.decode()
     assert entries(page) == [] and "没有符合条件的记录" in page
     assert "以下筛选条件无效" not in page
+
+
+def kinds(page: str) -> list[tuple[str, str]]:
+    """(entry kind, the 类型 badge's words) of the table's rows, in order."""
+    row = r'<tr data-entry="(\w+)">\s*<td[^>]*>.*?</td>\s*<td[^>]*><span class="badge[^"]*">([^<]*)</span>'
+    return re.findall(row, page, flags=re.S)
+
+
+def test_each_line_says_in_words_what_it_was(trail, hubei, organiser):
+    """A save is a draft, a submission or a change to a submitted score; a logged change has its name."""
+    page = client_for(organiser).get(audit_url(hubei)).content.decode()
+    assert kinds(page) == [("score", "修改已提交的评分"), ("score", "提交评分"), ("log", "其他操作"),
+                           ("score", "提交评分"), ("score", "提交评分"), ("score", "保存草稿"),
+                           ("log", "自动分配")]
+    # No raw key where there are words; an unknown key stays readable beside 「其他操作」, small.
+    assert ">assigned<" not in page and "操作 assigned" not in page
+    assert '<small class="muted" data-action="assignment_change">assignment_change</small>' in page
+    assert page.count("data-action=") == 1
+    assert '<span class="badge state-submitted">保存草稿</span>' in page
+    assert '<span class="badge state-passed">提交评分</span>' in page
+
+
+def test_every_save_after_the_submission_is_a_change_to_it(trail, hubei, organiser):
+    """Even saved as a draft, a submitted score's change is a submission (ScoreChange.submitted)."""
+    first, work_a, _work_b, jia, _yi = trail
+    assignment = Assignment.objects.get(round=first, work=work_a, reviewer=jia)
+    save_score(assignment, {**MARKS, "craft": "7"}, comment="又改了", by=jia, submit=False)
+    page = client_for(organiser).get(audit_url(hubei, work=work_a.pk, reviewer=jia.pk)).content.decode()
+    assert [label for _kind, label in kinds(page)] == ["修改已提交的评分", "修改已提交的评分", "提交评分",
+                                                       "保存草稿"]
+
+
+def _record_keys(tree: ast.AST) -> set[str]:
+    """The action keys of every ``log.record(…)`` call: each string its second argument can be."""
+    keys = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or len(node.args) < 2:
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name != "record":
+            continue
+        keys |= {n.value for n in ast.walk(node.args[1])
+                 if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    return keys
+
+
+def test_every_action_the_review_logs_has_words():
+    package = Path(audit_views.__file__).parent
+    keys = set()
+    for path in package.glob("*.py"):
+        keys |= _record_keys(ast.parse(path.read_text(encoding="utf-8")))
+    assert {"assignment_added", "decisions_released", "round_settings"} <= keys  # the scan finds them
+    missing = sorted(key for key in keys if key not in audit_views.ACTION_LABELS)
+    assert missing == [], f"log.record keys without words on the audit page: {missing}"
+    # The round's life and the organiser's bulk steps, logged by the desk.
+    for key, words in (("round_opened", "开始评审"), ("round_closed", "结束评审"), ("assigned", "自动分配"),
+                       ("advanced", "选出晋级作品")):
+        assert audit_views.action_label(key) == (words, "")
+
+
+def test_unknown_hostile_and_round_keys(hubei, organiser):
+    first = rounds_for(hubei)[0]
+    log.record(hubei, "<b>x</b>", "奇怪的操作", actor=organiser)
+    log.record(hubei, "round_settings", "增加了评审轮次「加赛」", actor=organiser, round=first,
+               changed=["added"])
+    log.record(hubei, "round_settings", "删除了评审轮次「加赛」", actor=organiser, changed=["removed"])
+    log.record(hubei, "round_settings", "「初审」设置已修改：计分方法", actor=organiser, round=first,
+               changed=["method"])
+    log.record(hubei, "round_settings", "旧的一行", actor=organiser, changed="added")  # a malformed detail
+    page = client_for(organiser).get(audit_url(hubei)).content.decode()
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert [label for _kind, label in kinds(page)] == ["修改本轮设置", "修改本轮设置", "删除评审轮次",
+                                                       "增加评审轮次", "其他操作"]
+    assert audit_views.action_label("") == ("其他操作", "")
+
+
+def test_works_of_one_title_are_told_apart_in_the_filter(trail, hubei, unit, other_unit, organiser):
+    """The demo has works of the same title from two units: the filter names each work's entrant."""
+    first, work_a, _work_b, _jia, yi = trail
+    twin = WorkFactory(entrant=other_unit, title="一封家书", state=WorkState.PASSED)
+    again = WorkFactory(entrant=unit, title="一封家书", state=WorkState.PASSED)
+    for work in (twin, again):
+        Assignment.objects.create(round=first, work=work, reviewer=yi)
+    page = client_for(organiser).get(audit_url(hubei, work=twin.pk)).content.decode()
+    options = dict(re.findall(r'<option value="(\d+)"(?: selected)?>([^<]*)</option>',
+                              page.split('id="f-work"')[1].split("</select>")[0]))
+    assert options[str(twin.pk)] == f"一封家书（{other_unit.name}）"
+    assert options[str(work_a.pk)] == f"一封家书（{unit.name}） · 编号 {work_a.pk}"
+    assert options[str(again.pk)] == f"一封家书（{unit.name}） · 编号 {again.pk}"
+    assert len(set(options.values())) == len(options)
+    assert f'<option value="{twin.pk}" selected>' in page
 
 
 @pytest.mark.parametrize("params", [
@@ -176,8 +271,10 @@ def test_the_trail_as_xlsx(trail, hubei, organiser):
     assert rows[0][:3] == ("时间", "类型", "操作人")
     assert len(rows) == 8
     assert rows[1][0] == (at(40) + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
-    assert rows[1][1] == "评分" and rows[1][2] == "专家甲" and rows[1][8] == "改了制作水平"
-    assert rows[3][1] == "操作" and rows[3][4] == "一封家书" and rows[3][5] == "长川市委统战部"
+    assert rows[1][1] == "修改已提交的评分" and rows[1][2] == "专家甲" and rows[1][8] == "改了制作水平"
+    assert [row[1] for row in rows[2:]] == ["提交评分", "其他操作（assignment_change）", "提交评分",
+                                            "提交评分", "保存草稿", "自动分配"]
+    assert rows[3][4] == "一封家书" and rows[3][5] == "长川市委统战部"
     assert rows[3][6] == "专家乙"
     for row in sheet.iter_rows():
         for cell in row:

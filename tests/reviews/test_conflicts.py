@@ -89,6 +89,19 @@ def test_a_conflict_with_one_work_and_the_shortfall_shows(desk, hubei, organiser
     assert "作品《明德作品2》（明德大学党委统战部）" in listing
 
 
+def test_a_declared_conflict_is_called_so_and_own_unit_avoidance_is_not(desk, hubei, unit, organiser):
+    first, works, own, people, _mine, client = desk
+    listing = text(client.get(page_url(hubei)))
+    assert "「本单位回避」" in listing and "还没有登记利益冲突" in listing
+    CampaignRole.objects.filter(user=people[1]).update(unit_name=unit.name)  # 丙 is of 长川
+    add(client, hubei, reviewer=people[0].pk, work=works[2].pk, reason="亲属参与创作")
+    page = text(client.get(reverse("reviews:assignments", args=[hubei.slug, first.key])))
+    declared = page.split(f'id="work-{works[2].pk}"')[1].split("</tr>")[0]
+    assert "专家乙（利益冲突，不能评审）" in declared and "本单位回避" not in declared
+    own_row = page.split(f'id="work-{own.pk}"')[1].split("</tr>")[0]
+    assert '<span data-why="own_unit">专家丙：本单位回避</span>' in own_row and "利益冲突" not in own_row
+
+
 def test_hostile_reason_text_is_shown_escaped(desk, hubei):
     _first, works, _own, people, _mine, client = desk
     add(client, hubei, reviewer=people[1].pk, work=works[0].pk, reason=HOSTILE)

@@ -1,5 +1,6 @@
 """A round's settings and criteria, what may change when, and adding and removing rounds."""
 
+import re
 import threading
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -422,6 +423,55 @@ def test_the_page_shows_what_may_change_now(hubei_rounds, passed_works, organise
     page = client.get(settings_url(first)).content.decode()
     assert 'name="method"' in page and 'name="disagreement_threshold"' in page
     assert 'name="blind"' not in page and 'name="label"' not in page and "只改变排名的计算方式" in page
+
+
+CLOSED_REASON = "本轮评审已结束，评分已锁定。只有计分方法和分歧提示阈值还能修改"
+
+
+def test_a_closed_round_says_why_its_settings_are_locked_once(hubei_rounds, passed_works, organiser):
+    first, _second = hubei_rounds
+    open_round(first)
+    close_round(first)
+    page = client_for(organiser).get(settings_url(first)).content.decode()
+    assert page.count(CLOSED_REASON) == 1 and "data-lock-reason>" in page
+    assert page.count("评分已锁定") == 1  # the status line does not say it again
+    # Each locked setting still shows its value; the method and threshold are offered.
+    for name in ("label", "blind", "entry", "reviewers_per_work", "criteria"):
+        assert f'data-locked="{name}"' in page
+    assert 'data-lock-reason="' not in page
+    assert 'name="method"' in page and "保存本轮设置" in page
+    # Not blind, and the switch cannot change now: no warning about anonymity at all.
+    assert "data-blind-warning" not in page and "匿名评审无法完全保证" not in page
+
+
+def test_the_anonymity_warning_is_an_alert_only_for_a_blind_round(hubei_rounds, passed_works, organiser):
+    first, _second = hubei_rounds
+    client = client_for(organiser)
+    page = client.get(settings_url(first)).content.decode()
+    hint = re.search(r"<(\w+) class=\"([^\"]*)\" data-blind-warning>", page)
+    assert hint and hint.group(1) == "span" and "muted" in hint.group(2) and "alert" not in hint.group(2)
+    assert "若开启：匿名评审无法完全保证" in page
+    open_round(first)  # the switch may still change in an open round, and the hint with it
+    page = client.get(settings_url(first)).content.decode()
+    assert '<span class="helptext small muted" data-blind-warning>' in page
+    configuring.update_round(first, {"blind": True}, by=organiser)
+    page = client.get(settings_url(first)).content.decode()
+    assert '<div class="alert warn small" data-blind-warning>' in page and "若开启" not in page
+    assert "片尾标注报送单位名称" in page
+    close_round(first)
+    page = client.get(settings_url(first)).content.decode()  # a closed blind round still says it
+    assert '<div class="alert warn small" data-blind-warning>' in page
+
+
+def test_after_release_the_page_only_shows(hubei_rounds, passed_works, organiser):
+    first, _second = hubei_rounds
+    open_round(first)
+    close_round(first)
+    Decision.objects.create(campaign=first.campaign, work=passed_works[0], award="优秀作品", round=first,
+                            released_at=timezone.now())
+    page = client_for(organiser).get(settings_url(first)).content.decode()
+    assert page.count("本活动的评审结果已经公布，各轮评审的设置不能再修改。") == 1
+    assert 'name="method"' not in page and "保存本轮设置" not in page and "返回评审轮次" in page
 
 
 def test_settings_saved_through_the_page(hubei_rounds, organiser):

@@ -1,8 +1,10 @@
 """The organiser's pages for a round's assignment by hand, its progress per work, reminders, and conflicts.
 
 Changes go through the pure checker (assignment.check_change) in services: a reviewer of the
-work's own unit or with a declared conflict is refused with the checker's words. To anyone who
-does not organise the campaign these pages do not exist (404).
+work's own unit or with a declared conflict is refused with the checker's words. Where the page
+words it itself, it keeps the two apart: a reviewer of the work's own unit is 「本单位回避」 (by
+their 所在单位, nothing declared), a declared conflict is 「利益冲突」 (as the 利益冲突 page lists).
+To anyone who does not organise the campaign these pages do not exist (404).
 """
 
 from __future__ import annotations
@@ -42,6 +44,28 @@ def parse_id(raw: Any) -> int | None:
     return int(text)
 
 
+OWN_UNIT, DECLARED = "own_unit", "declared"
+
+
+def why_not(work: assignment.Work, reviewer: assignment.Reviewer) -> str:
+    """Why an ineligible reviewer may not review a work: OWN_UNIT first, as the checker ranks the reasons."""
+    return OWN_UNIT if not reviewer.units.isdisjoint(work.all_units) else DECLARED
+
+
+def why_words(why: str) -> str:
+    return _("本单位回避") if why == OWN_UNIT else _("利益冲突")
+
+
+def _blocked(addable: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reviewers who may not be added, grouped by why: 本单位回避 first, then 利益冲突."""
+    groups = []
+    for why in (OWN_UNIT, DECLARED):
+        names = [r["name"] for r in addable if not r["allowed"] and r["why"] == why]
+        if names:
+            groups.append({"why": why, "words": why_words(why), "names": names})
+    return groups
+
+
 def _work_rows(round_: ReviewRound, pool: assignment.Pool) -> list[dict[str, Any]]:
     """Per work of the round: its reviewers and their scores' states, its progress, who may be added."""
     entries = list(RoundWork.objects.filter(round=round_).select_related("work__entrant")
@@ -57,24 +81,35 @@ def _work_rows(round_: ReviewRound, pool: assignment.Pool) -> list[dict[str, Any
             state, label = "draft", _("草稿")
         else:
             state, label = "submitted", _("已提交")
+        # A pair with a score is kept by every new assignment and cannot be removed by hand: locking
+        # it would change nothing, so the page shows its state and offers no 锁定.
         on.setdefault(a.work_id, []).append({
             "assignment": a, "name": a.reviewer.name or a.reviewer.email, "state": state, "label": label,
-            "removable": state == "none"})
+            "removable": state == "none", "lockable": state == "none"})
         rows.append((a.work_id, a.reviewer_id, state == "submitted"))
     progress = assignment.work_progress(rows, [e.work_id for e in entries])
     eligible = assignment.eligible_reviewers(pool)
-    reviewers = sorted(pool.reviewers, key=lambda r: (r.label, str(r.id)))
+    emails = {role.user_id: role.user.email for role in services.reviewers_of(round_)}
+    names = {r.id: r.name or emails.get(r.id) or r.label for r in pool.reviewers}  # never a bare user id
+    reviewers = sorted(pool.reviewers, key=lambda r: (names[r.id], str(r.id)))
+    pool_works = {w.id: w for w in pool.works}
     shown = []
     for entry in entries:
         assigned = {item["assignment"].reviewer_id for item in on.get(entry.work_id, [])}
         allowed = set(eligible.get(entry.work_id, ()))
         p = progress[entry.work_id]
-        addable = [{"id": r.id, "name": r.label, "allowed": r.id in allowed}
-                   for r in reviewers if r.id not in assigned]
+        work = pool_works.get(entry.work_id)
+        addable = []
+        for r in reviewers:
+            if r.id in assigned:
+                continue
+            why = "" if r.id in allowed or work is None else why_not(work, r)
+            addable.append({"id": r.id, "name": names[r.id], "allowed": r.id in allowed, "why": why,
+                            "why_words": why_words(why) if why else ""})
         shown.append({
             "entry": entry, "work": entry.work, "reviewers": on.get(entry.work_id, []), "progress": p,
             "short": max(0, pool.k - p.assigned),
-            "addable": addable, "can_add": any(r["allowed"] for r in addable),
+            "addable": addable, "can_add": any(r["allowed"] for r in addable), "blocked": _blocked(addable),
         })
     return shown
 

@@ -9,6 +9,11 @@ what is shown beyond the campaign, nor fails.
 A ReviewLog line belongs to a reviewer when that person made the change (``actor``) or the line
 names them (``detail["reviewer"]``, a user id), and to a work when it names it
 (``detail["work"]``, a work id): the keys ``log.record`` callers use for what they changed.
+
+Each line says in words what it was: a save of a score is a draft, a submission, or a change to a
+submitted score (``ScoreChange.submitted`` and the score's earlier saves); a logged change is named
+after its ``action`` (``ACTION_LABELS``). An action not named there still shows, as 「其他操作」 with
+its key beside it, so that a change logged under a new key is never hidden nor mislabelled.
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, F, Min, Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from guangying.campaigns.models import Campaign, CampaignRole
@@ -39,6 +46,62 @@ MANAGE = "reviews.manage_reviews"
 PER_PAGE = 100
 XLSX_CHUNK = 500
 _SCORE, _LOG = "score", "log"
+
+
+# What each logged change was, by the ``action`` its ``log.record`` call gives.
+ACTION_LABELS: dict[str, Promise] = {
+    # A round's life
+    "round_opened": gettext_lazy("开始评审"),
+    "round_closed": gettext_lazy("结束评审"),
+    "round_settings": gettext_lazy("修改本轮设置"),
+    # Assignment
+    "assigned": gettext_lazy("自动分配"),
+    "assignment_added": gettext_lazy("手动分配"),
+    "assignment_removed": gettext_lazy("取消分配"),
+    "assignment_locked": gettext_lazy("锁定分配"),
+    "assignment_unlocked": gettext_lazy("解除锁定"),
+    "reminders_written": gettext_lazy("生成提醒邮件"),
+    "conflict_declared": gettext_lazy("登记利益冲突"),
+    "conflict_withdrawn": gettext_lazy("撤销利益冲突"),
+    # Advancing works
+    "advanced": gettext_lazy("选出晋级作品"),
+    "work_advanced": gettext_lazy("标为入选"),
+    "work_not_advanced": gettext_lazy("取消入选"),
+    # Decisions and mail
+    "award_levels": gettext_lazy("设置奖项"),
+    "decisions_proposed": gettext_lazy("生成暂定结果"),
+    "decision_staged": gettext_lazy("修改暂定结果"),
+    "decisions_cleared": gettext_lazy("清空暂定结果"),
+    "decisions_released": gettext_lazy("公布评审结果"),
+    "decisions_withdrawn": gettext_lazy("撤回公布"),
+    "mail_deleted": gettext_lazy("删除待发邮件"),
+    "mail_sent": gettext_lazy("发送邮件"),
+}
+# round_settings lines that add or remove a round say so in ``detail["changed"]``.
+ROUND_ADDED, ROUND_REMOVED = gettext_lazy("增加评审轮次"), gettext_lazy("删除评审轮次")
+OTHER_ACTION = gettext_lazy("其他操作")
+
+
+def action_label(action: str, detail: dict[str, Any] | None = None) -> tuple[str, str]:
+    """(the words for a logged change, its key when there are no words for it, else "").
+
+    The key of an unknown action is kept beside 「其他操作」 so that nothing logged goes unnamed.
+    """
+    if action == "round_settings" and isinstance(detail, dict):
+        changed = detail.get("changed")
+        if changed == ["added"]:
+            return str(ROUND_ADDED), ""
+        if changed == ["removed"]:
+            return str(ROUND_REMOVED), ""
+    label = ACTION_LABELS.get(action)
+    return (str(label), "") if label is not None else (str(OTHER_ACTION), action)
+
+
+def score_label(submitted: bool, first_submission: bool) -> str:
+    """A save of a score in words: a draft, the submission, or a change to a submitted score."""
+    if not submitted:
+        return _("保存草稿")
+    return _("提交评分") if first_submission else _("修改已提交的评分")
 
 
 # --------------------------------------------------------------------------
@@ -78,7 +141,25 @@ def works_of(campaign: Campaign) -> QuerySet[Work]:
     """The works the review has touched: those that entered a round or were assigned."""
     return (Work.objects.filter(campaign=campaign)
             .filter(Q(review_entries__isnull=False) | Q(review_assignments__isnull=False))
-            .distinct().order_by("title", "pk"))
+            .select_related("entrant").distinct().order_by("title", "entrant__name", "pk"))
+
+
+def work_choices(works: Iterable[Work]) -> list[tuple[int, str]]:
+    """(id, label) for the 作品 filter: the title with its entrant, since titles repeat across units.
+
+    Two works of one title from one entrant are told apart by their number as well.
+    """
+    works = list(works)
+    seen: dict[tuple[str, int], int] = {}
+    for work in works:
+        seen[(work.title, work.entrant_id)] = seen.get((work.title, work.entrant_id), 0) + 1
+    choices = []
+    for work in works:
+        label = _("%(title)s（%(entrant)s）") % {"title": work.title, "entrant": work.entrant}
+        if seen[(work.title, work.entrant_id)] > 1:
+            label += _(" · 编号 %(pk)s") % {"pk": work.pk}
+        choices.append((work.pk, label))
+    return choices
 
 
 def _number(raw: str) -> int | None:
@@ -149,7 +230,7 @@ class AuditEntry:
 
     kind: str  # "score" or "log"
     at: datetime
-    kind_label: str
+    label: str  # what the line was, in words
     who: str
     round_label: str
     work_title: str
@@ -157,7 +238,13 @@ class AuditEntry:
     reviewer: str
     values: str
     text: str
-    action: str = ""
+    action: str = ""  # the key of a logged change that has no words (shown beside 「其他操作」)
+    submitted: bool = False  # a score line: a submission or a change to one, not a draft
+
+    @property
+    def kind_label(self) -> str:
+        """The 类型 as one cell of text: the words, and an unknown action's key in brackets."""
+        return f"{self.label}（{self.action}）" if self.action else self.label
 
 
 def _values_text(change: ScoreChange, labels: dict[tuple[int, str], str]) -> str:
@@ -186,13 +273,18 @@ def entries(campaign: Campaign, keys: Iterable[tuple[str, datetime, int]]) -> li
     works = Work.objects.filter(campaign=campaign, pk__in=named_works).select_related("entrant").in_bulk()
     named_people = {_int((log.detail or {}).get("reviewer")) for log in logs.values()} - {None}
     people = get_user_model().objects.filter(pk__in=named_people).in_bulk()
+    first_submitted = dict(
+        ScoreChange.objects.filter(score_id__in={c.score_id for c in changes.values()}, submitted=True)
+        .values("score_id").annotate(first=Min("pk")).values_list("score_id", "first"))
     shown = []
     for kind, _at, pk in keys:
         if kind == _SCORE and pk in changes:
             change = changes[pk]
             assignment = change.score.assignment
             shown.append(AuditEntry(
-                kind=_SCORE, at=change.changed_at, kind_label=_("评分"),
+                kind=_SCORE, at=change.changed_at,
+                label=score_label(change.submitted, first_submitted.get(change.score_id) == change.pk),
+                submitted=change.submitted,
                 who=exports.person(change.changed_by),
                 round_label=assignment.round.label, work_title=assignment.work.title,
                 entrant=str(assignment.work.entrant), reviewer=exports.person(assignment.reviewer),
@@ -202,12 +294,13 @@ def entries(campaign: Campaign, keys: Iterable[tuple[str, datetime, int]]) -> li
             log = logs[pk]
             detail = log.detail or {}
             work = works.get(_int(detail.get("work")))
+            label, unknown = action_label(log.action, detail)
             shown.append(AuditEntry(
-                kind=_LOG, at=log.at, kind_label=_("操作"), who=exports.person(log.actor),
+                kind=_LOG, at=log.at, label=label, action=unknown, who=exports.person(log.actor),
                 round_label=log.round.label if log.round else "", work_title=work.title if work else "",
                 entrant=str(work.entrant) if work else "",
                 reviewer=exports.person(people.get(_int(detail.get("reviewer")))),
-                values="", text=log.text, action=log.action,
+                values="", text=log.text,
             ))
     return shown
 
@@ -232,7 +325,7 @@ def audit_page(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(trail(campaign, filters), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reviews/audit.html", {
         "campaign": campaign, "rounds": rounds, "reviewers": reviewers_of(campaign),
-        "works": works_of(campaign), "filters": filters, "query": filters.query(), "page": page,
+        "works": work_choices(works_of(campaign)), "filters": filters, "query": filters.query(), "page": page,
         "entries": entries(campaign, page.object_list),
         "zone": campaign.rules.timezone,
     })

@@ -9,6 +9,7 @@ refusal names it instead of the change silently going missing.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -186,12 +187,33 @@ class RoundSettingsForm(forms.Form):
             values[name] = self.cleaned_data.get(name)
         return values
 
+    def shared_lock(self) -> str | None:
+        """The reason several settings share for being locked (a closed round's), said once atop the page.
+
+        Said under each of them it would be read a dozen times over; a reason only one setting
+        has (the entry of an open round) stays beside it.
+        """
+        counts = Counter(self.locks.values())
+        if not counts:
+            return None
+        reason, n = counts.most_common(1)[0]
+        return reason if n > 1 else None
+
+    def editable(self) -> bool:
+        """Whether anything on the page may change now (nothing does once the results are out)."""
+        return any(name not in self.locks for name in (*configuring.FIELDS, configuring.CRITERIA))
+
     def rows(self) -> list[dict[str, Any]]:
-        """The settings in page order: each bound field, and for a locked one its value in words and why."""
+        """The settings in page order: each bound field, and for a locked one its value in words and why.
+
+        ``said_above`` marks a reason the page gives once at the top (``shared_lock``).
+        """
+        shared = self.shared_lock()
         out = []
         for name in configuring.FIELDS:
             reason = self.locks.get(name)
             out.append({"name": name, "field": self[name], "locked": reason,
+                        "said_above": reason is not None and reason == shared,
                         "shown": configuring.shown(self.round, name) if reason else ""})
         return out
 

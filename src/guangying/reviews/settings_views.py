@@ -81,6 +81,7 @@ def round_settings(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     return render(request, "reviews/round_settings.html", {
         "campaign": campaign, "round": round_, "form": form, "formset": formset, "problems": problems,
         "criteria_lock": locks.get(configuring.CRITERIA), "criteria": list(round_.criteria.all()),
+        "shared_lock": form.shared_lock(), "editable": form.editable(),
         "blind_warning": warning, "blind_warning_if_on": hypothetical,
         "removal_refusal": configuring.removal_refusal(round_),
     }, status=400 if problems else 200)
