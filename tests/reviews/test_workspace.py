@@ -68,6 +68,48 @@ def test_score_and_go_on_to_the_next_work(assigned):
     assert response["Location"] == reverse("reviews:mine")  # nothing left
 
 
+def test_a_reviewer_is_never_given_the_contacts_blind_or_not(assigned):
+    _first, reviewer, mine, _theirs = assigned
+    page = client_for(reviewer).get(reverse("reviews:score", args=[mine[0].pk])).content.decode()
+    assert "张小明" in page and "导演" in page  # who made it, in a round that is not blind
+    assert "13800000001" not in page and "027-12345678" not in page and "李联络" not in page
+
+
+def test_a_closed_round_takes_no_declaration_and_says_nothing_about_changing(assigned):
+    first, reviewer, mine, _theirs = assigned
+    client = client_for(reviewer)
+    client.post(reverse("reviews:score", args=[mine[0].pk]), {**MARKS, "action": "submit"})
+    close_round(first)
+    page = client.get(reverse("reviews:score", args=[mine[0].pk])).content.decode()
+    assert "评审结束前可以修改" not in page and "data-conflict" not in page and "不在评审中" in page
+    response = client.post(reverse("reviews:declare_conflict", args=[mine[0].pk]), {"reason": "亲属"},
+                           follow=True)
+    assert "无需在此声明" in response.content.decode() and not Conflict.objects.exists()
+
+
+def test_the_list_puts_the_round_under_way_first_counts_and_tells_equal_titles_apart(
+        assigned, hubei, other_unit):
+    first, reviewer, mine, _theirs = assigned
+    client = client_for(reviewer)
+    client.post(reverse("reviews:score", args=[mine[0].pk]), {**MARKS, "action": "submit"})
+    page = client.get(reverse("reviews:mine")).content.decode()
+    assert "已评 1 / 2 件" in page
+    twin = WorkFactory(entrant=other_unit, title="作品0", state=WorkState.PASSED)
+    Assignment.objects.create(round=first, work=twin, reviewer=reviewer)
+    page = client.get(reverse("reviews:mine")).content.decode()
+    assert "（长川市委统战部）" in page and "（明德大学党委统战部）" in page
+    ReviewRound.objects.filter(pk=first.pk).update(blind=True)
+    page = client.get(reverse("reviews:mine")).content.decode()
+    assert "长川市委统战部" not in page and f"编号 {twin.pk}" in page
+    # A closed round goes below the one under way.
+    close_round(first)
+    second = ReviewRound.objects.get(campaign=hubei, key="second")
+    ReviewRound.objects.filter(pk=second.pk).update(status=ReviewRound.Status.OPEN)
+    Assignment.objects.create(round=second, work=twin, reviewer=reviewer)
+    page = client.get(reverse("reviews:mine")).content.decode()
+    assert page.index("复审") < page.index("初审")
+
+
 def test_a_bad_score_keeps_what_was_typed_and_says_why(assigned):
     _first, reviewer, mine, _theirs = assigned
     response = client_for(reviewer).post(reverse("reviews:score", args=[mine[0].pk]),

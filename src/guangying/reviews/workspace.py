@@ -30,16 +30,30 @@ from .rounds import RoundError, save_score, scoring_refusal
 # Form rows that name who made or sent the work: not shown in a blind round.
 IDENTIFYING_TYPES = {"people", "phone", "email"}
 IDENTIFYING_KEYS = {"contact_name", "contact_phone", "team", "creators"}
+# Ways to reach people: a reviewer never needs them, blind or not.
+CONTACT_TYPES = {"phone", "email"}
+CONTACT_KEYS = {"contact_name", "contact_phone"}
 
 
 @login_required
 @require_safe
 def my_works(request: HttpRequest) -> HttpResponse:
+    """The reviewer's works by round, the rounds under way first, each with how many are done."""
     assignments = (Assignment.objects.filter(reviewer=request.user)
                    .exclude(round__status=ReviewRound.Status.DRAFT)
-                   .select_related("round__campaign", "work", "score")
-                   .order_by("round__campaign", "round__position", "work__title", "pk"))
-    return render(request, "reviews/my_works.html", {"assignments": assignments})
+                   .select_related("round__campaign", "work__entrant", "score")
+                   .order_by("round__campaign", "round__position", "work__title", "work_id"))
+    groups: dict[int, dict[str, Any]] = {}
+    for a in assignments:
+        group = groups.setdefault(a.round_id, {"round": a.round, "rows": [], "done": 0})
+        group["rows"].append(a)
+        group["done"] += bool(getattr(a, "score", None) and a.score.submitted_at)
+    for group in groups.values():
+        titles = [a.work.title for a in group["rows"]]
+        group["repeated"] = {t for t in titles if titles.count(t) > 1}
+    rounds = sorted(groups.values(), key=lambda g: (g["round"].status != ReviewRound.Status.OPEN,
+                                                    g["round"].campaign_id, g["round"].position))
+    return render(request, "reviews/my_works.html", {"rounds": rounds})
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
@@ -48,6 +62,12 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
     if not request.user.has_perm("reviews.score_assignment", assignment):
         raise Http404
     return assignment
+
+
+def _without_contacts(people: list[Any]) -> list[Any]:
+    """The creators with their names and posts, without the phone numbers the form keeps for the organiser."""
+    return [{k: v for k, v in person.items() if k not in ("contact", "phone", "email")}
+            if isinstance(person, dict) else person for person in people]
 
 
 def _form_rows(assignment: Assignment) -> list[tuple[str, Any]]:
@@ -59,7 +79,11 @@ def _form_rows(assignment: Assignment) -> list[tuple[str, Any]]:
             continue
         if blind and (spec.type in IDENTIFYING_TYPES or spec.key in IDENTIFYING_KEYS):
             continue
+        if spec.type in CONTACT_TYPES or spec.key in CONTACT_KEYS:
+            continue
         value = assignment.work.form_data.get(spec.key)
+        if spec.type == "people" and isinstance(value, list):
+            value = _without_contacts(value)
         if value in (None, "", [], {}):
             continue
         rows.append((spec.label, form_value(spec, value)))
@@ -201,6 +225,10 @@ def score_work(request: HttpRequest, pk: int) -> HttpResponse:
 def declare_conflict(request: HttpRequest, pk: int) -> HttpResponse:
     """The reviewer declares a conflict with the work: off their list unless they have submitted its score."""
     assignment = _assignment(request, pk)
+    if assignment.round.status != ReviewRound.Status.OPEN:
+        messages.error(request, _("「%(label)s」不在评审中，无需在此声明；如有利益冲突，请直接联系主办方。")
+                       % {"label": assignment.round.label})
+        return redirect("reviews:score", pk=assignment.pk)
     try:
         conflicts.declare(assignment.round.campaign, request.user, work=assignment.work,
                           reason=request.POST.get("reason", ""), by=request.user)
