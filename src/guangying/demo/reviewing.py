@@ -39,10 +39,14 @@ def invited(campaign: Campaign, make_user: Any) -> None:
                                            role=CampaignRole.Role.REVIEWER, defaults={"unit_name": unit})
 
 
-def _marks(work_id: int, email: str, criteria: list[Any], habit: float) -> dict[str, str]:
-    """Marks from the work's own quality, the reviewer's habit and a little noise, the same every run."""
+def _marks(work_id: int, email: str, criteria: list[Any], habit: float, round_key: str = "",
+           ) -> dict[str, str]:
+    """Marks from the work's own quality, the reviewer's habit and a little noise, the same every run.
+
+    The noise differs from round to round: a second look is not the first one repeated.
+    """
     quality = random.Random(f"work-{work_id}").uniform(5.5, 9.0)
-    noise = random.Random(f"{email}-{work_id}")
+    noise = random.Random(f"{email}-{work_id}-{round_key}")
     marks = {}
     for criterion in criteria:
         scale = criterion.scale_max
@@ -65,10 +69,11 @@ def hand_in_scores(campaign: Campaign) -> int:
     for assignment in assignments:
         criteria = list(assignment.round.criteria.all())
         email = assignment.reviewer.email
-        marks = _marks(assignment.work_id, email, criteria, habits[email])
+        key = assignment.round.key
+        marks = _marks(assignment.work_id, email, criteria, habits[email], key)
         overall = None
         if not criteria:
-            overall = _marks(assignment.work_id, email, [_Hundred()], habits[email])["overall"]
+            overall = _marks(assignment.work_id, email, [_Hundred()], habits[email], key)["overall"]
         comment = COMMENTS[random.Random(f"{email}-{assignment.work_id}-c").randrange(len(COMMENTS))]
         save_score(assignment, marks, overall=overall, comment=comment, by=assignment.reviewer, submit=True)
         count += 1
