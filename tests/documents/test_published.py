@@ -127,3 +127,14 @@ def test_the_pdf_embeds_its_fonts_and_its_chinese_can_be_copied(list_pdf):
     for entry in AWARDED:
         assert entry.title in text and entry.entrant in text
     assert pdf.page_count(list_pdf) == 1
+
+
+@pytest.mark.django_db
+def test_a_file_suffix_names_the_file_apart_from_the_final_list(hubei):
+    entries = [PublishedEntry("一封家书", "长川市委统战部", "优秀作品")]
+    preview = campaign_published_list(hubei, entries=entries, subtitle="（预览稿，尚未公布）",
+                                      file_suffix="（预览稿）")
+    assert preview.file_name == "“微光映同心”优秀作品名单（预览稿）.docx"
+    assert campaign_published_list(hubei, entries=entries).file_name == "“微光映同心”优秀作品名单.docx"
+    paragraphs = [p for p in body_paragraphs(open_docx(preview.content)) if p]
+    assert paragraphs[:2] == ["“微光映同心”优秀作品名单", "（预览稿，尚未公布）"]

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from guangying.campaigns.models import CampaignRole
-from guangying.reviews import decisions
+from guangying.reviews import decisions, outbox
 from guangying.reviews.models import AwardLevel, Decision, OutgoingMail, ReviewLog
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of
 
@@ -339,3 +339,159 @@ def test_a_failure_keeps_its_reason_and_may_be_sent_again(desk, hubei, released,
     assert "已发送 1 封邮件" in page(response)
     sent = OutgoingMail.objects.get(pk=released[0].pk)
     assert sent.sent_at and sent.failure == "" and len(mail.outbox) == 1
+
+
+# --------------------------------------------------------------------------
+# Before proposing: what the chosen round marked
+
+
+def test_the_page_says_what_each_closed_round_marked_before_generating(desk, hubei, ranked):
+    first, _works = ranked
+    set_levels(desk, hubei, AWARDS)
+    text = page(desk.get(url("decisions", hubei)))
+    assert f'<option value="{first.key}" selected>初审（标记晋级 5 件）</option>' in text
+    assert "「初审」：本轮标记晋级 5 件。" in text
+    assert "不限名额的「优秀作品」取其中未获前面奖项的作品" in text
+    assert "data-open-levels-empty" not in text
+
+
+def test_a_last_round_with_nothing_selected_says_the_open_levels_get_none(desk, chongqing, organiser):
+    entrant = EntrantFactory(campaign=chongqing, name="渝州示范中学")
+    only, _works = closed_round(chongqing, organiser, [(entrant, "山城", 9), (entrant, "江岸", 8)])
+    text = page(desk.get(url("decisions", chongqing)))
+    assert f'<option value="{only.key}" selected>专家评选（标记入选 0 件）</option>' in text
+    assert "「专家评选」是最后一轮：本轮标记入选 0 件。" in text
+    warning = text.split("data-open-levels-empty>")[1].split("</div>")[0]
+    assert "按本轮生成时，「优秀作品」「特别优秀作品奖励」将不取任何作品" in warning
+    assert "晋级" not in warning and url("results", chongqing, only.key) in warning
+    assert "请先到「专家评选」的评审结果页选出入选作品" in warning
+    response = desk.post(url("decision_propose", chongqing), {"round": only.key}, follow=True)
+    assert "本轮没有标记入选的作品" in page(response)
+    # The table names the last round's marks 入选, not 晋级.
+    Decision.objects.create(campaign=chongqing, work=_works["山城"], award="优秀作品", round=only, position=1)
+    table = page(desk.get(url("decisions", chongqing))).split("<thead>")[2].split("</thead>")[0]
+    assert "<th>入选</th>" in table and "晋级" not in table
+
+
+# --------------------------------------------------------------------------
+# 公布结果 only when it can be done
+
+
+def test_release_is_disabled_with_the_reason_while_a_level_is_over(desk, hubei, ranked):
+    first, works = ranked
+    set_levels(desk, hubei, AWARDS)
+    text = page(desk.get(url("decisions", hubei)))
+    assert "还没有暂定的评审结果，暂不能公布" in text and "data-release-blocked" in text
+    assert 'disabled aria-disabled="true">公布结果' in text
+    desk.post(url("decision_propose", hubei), {"round": first.key})
+    text = page(desk.get(url("decisions", hubei)))
+    assert "data-release-blocked" not in text and '<button type="submit">公布结果</button>' in text
+    desk.post(url("decision_stage", hubei), {f"award_{works['乙'].pk}": "一等奖"})
+    text = page(desk.get(url("decisions", hubei)))
+    blocked = text.split("data-release-blocked>")[1].split("</div>")[0]
+    assert "「一等奖」名额 1 名，暂定 2 件，超出 1 件" in blocked
+    assert 'disabled aria-disabled="true">公布结果' in text
+    # The server refuses anyway, whatever the page showed.
+    response = desk.post(url("decision_release", hubei), {"confirm": "1"}, follow=True)
+    assert "名额超出，不能公布" in page(response) and not decisions.is_released(hubei)
+
+
+# --------------------------------------------------------------------------
+# Released again after a withdrawal
+
+
+def test_released_again_the_page_says_who_was_not_written_to_again(desk, hubei, ranked, organiser, unit,
+                                                                    other_unit):
+    first, works = ranked
+    set_levels(desk, hubei, AWARDS)
+    desk.post(url("decision_propose", hubei), {"round": first.key})
+    desk.post(url("decision_release", hubei), {"confirm": "1"})
+    desk.post(url("outbox_send", hubei), {"mail": "all"})
+    text = page(desk.get(url("decisions", hubei)))
+    assert "只有结果有变的会收到注明「（更正）」的通知" in text
+    desk.post(url("decision_withdraw", hubei), {"confirm": "1"})
+    desk.post(url("decision_stage", hubei), {f"award_{works['乙'].pk}": "三等奖",
+                                              f"award_{works['丁'].pk}": "二等奖"})  # other_unit's swap
+    response = desk.post(url("decision_release", hubei), {"confirm": "1"}, follow=True)
+    text = page(response)
+    assert "结果通知 1 封" in text and "其中 1 封是更正通知" in text
+    assert f"1 个报送主体的结果与已发送的通知相同，不再重复通知：{unit.name}" in text
+    correction = OutgoingMail.objects.get(campaign=hubei, sent_at__isnull=True)
+    assert correction.entrant == other_unit and correction.subject.startswith("（更正）")
+    assert "（更正）“微光映同心”作品评审结果通知" in text  # shown in the outbox
+    # Once more, nothing changed: nobody is written to, and the page says so.
+    desk.post(url("outbox_send", hubei), {"mail": "all"})
+    desk.post(url("decision_withdraw", hubei), {"confirm": "1"})
+    text = page(desk.post(url("decision_release", hubei), {"confirm": "1"}, follow=True))
+    assert "没有需要写的结果通知" in text and "2 个报送主体的结果与已发送的通知相同" in text
+    assert not OutgoingMail.objects.filter(campaign=hubei, sent_at__isnull=True).exists()
+
+
+# --------------------------------------------------------------------------
+# The outbox: the subject once; replies go to the organiser who sends
+
+
+def test_an_outbox_card_shows_the_subject_once_and_the_kind_only_when_it_adds(desk, hubei, released,
+                                                                             organiser):
+    reminder = outbox.hold(hubei, OutgoingMail.Kind.REMINDER, to_email="judge@example.org",
+                           subject="「微光映同心」初审：您还有 2 件作品待评审", body="请评审。")
+    text = page(desk.get(url("outbox", hubei)))
+    card = text.split(f'data-mail="{released[0].pk}"')[1].split("</article>")[0]
+    assert card.count("评审结果通知") == 1 and "badge" not in card
+    card = text.split(f'data-mail="{reminder.pk}"')[1].split("</article>")[0]
+    assert '<span class="badge small">评审提醒</span>' in card
+
+
+def test_mail_from_the_outbox_replies_to_the_organiser_who_sends(desk, hubei, released, organiser,
+                                                                settings):
+    from email.header import decode_header, make_header
+    from email.utils import parseaddr
+
+    text = page(desk.get(url("outbox", hubei)))
+    reply = text.split("data-reply-to>")[1].split("</p>")[0]
+    assert "noreply@localhost" in reply and f"{organiser.name} &lt;{organiser.email}&gt;" in reply
+    desk.post(url("outbox_send", hubei), {"mail": "all"})
+    assert len(mail.outbox) == 2
+    def reply_to(sent):
+        name, address = parseaddr(str(sent.message()["Reply-To"]))
+        return str(make_header(decode_header(name))), address
+
+    for sent in mail.outbox:
+        assert sent.from_email == settings.DEFAULT_FROM_EMAIL
+        assert reply_to(sent) == (organiser.name, organiser.email)
+    # Another organiser sends the next ones: their own address is the reply address.
+    colleague = UserFactory(name="主办方乙, 办公室", email="colleague@example.org")
+    CampaignRole.objects.create(campaign=hubei, user=colleague, role=CampaignRole.Role.ORGANISER)
+    outbox.hold(hubei, OutgoingMail.Kind.REMINDER, to_email="judge@example.org", subject="提醒",
+                body="请评审。")
+    client_for(colleague).post(url("outbox_send", hubei), {"mail": "all"})
+    assert reply_to(mail.outbox[-1]) == ("主办方乙, 办公室", "colleague@example.org")
+
+
+def test_a_sender_without_an_address_sets_no_reply_to():
+    from guangying.accounts.models import User
+
+    assert outbox.reply_to(User(email="", name="无邮箱")) == []
+    assert outbox.reply_to(None) == []
+    assert outbox.reply_to(User(email="a@example.org", name="")) == ["a@example.org"]
+
+
+# --------------------------------------------------------------------------
+# The list's files: the preview says so in its name; the released list says who and when
+
+
+def test_the_preview_file_is_named_a_preview_and_the_released_list_is_dated(desk, hubei, ranked):
+    from urllib.parse import unquote
+
+    first, _works = ranked
+    set_levels(desk, hubei, AWARDS)
+    desk.post(url("decision_propose", hubei), {"round": first.key})
+    listing = reverse("documents:published", args=[hubei.slug, "docx"])
+    preview = desk.get(listing + "?staged=1")
+    assert unquote(preview["Content-Disposition"]).endswith("“微光映同心”优秀作品名单（预览稿）.docx")
+    desk.post(url("decision_release", hubei), {"confirm": "1"})
+    final = desk.get(listing)
+    assert unquote(final["Content-Disposition"]).endswith("“微光映同心”优秀作品名单.docx")
+    lines = [line for line in docx_text(final.content).split("\n") if line]
+    day = decisions.local_date(hubei, decisions.released_at(hubei))
+    assert lines[:2] == ["“微光映同心”优秀作品名单", f"中共湖北省委统战部　{day}公布"]

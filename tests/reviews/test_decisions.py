@@ -1,11 +1,13 @@
 """Decisions on real records: levels from the notices, proposed from a closed round, staged, released."""
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from guangying.campaigns.models import Campaign, CampaignRole, Entrant
 from guangying.reviews import decisions, outbox, services
@@ -383,9 +385,13 @@ def test_withdraw_takes_back_the_unsent_mails_only(ten, hubei, organiser, unit, 
         == ["a@unit.example"]  # the sent one stays on record
     line = ReviewLog.objects.get(campaign=hubei, action="decisions_withdrawn")
     assert "已发送的 1 封无法收回" in line.text
-    # Released again: everyone gets the (possibly changed) result again.
-    decisions.release(hubei, organiser)
-    assert outbox.pending(hubei).count() == 2
+    # Released again with the same results: the unit already told hears nothing twice; the other,
+    # whose letter was deleted unsent, gets an ordinary letter (not a correction).
+    again = decisions.release(hubei, organiser)
+    assert again.unchanged == (unit.name,) and again.corrections == 0 and again.mails == 1
+    held = outbox.pending(hubei).get()
+    assert held.to_email == "b@unit.example" and not held.subject.startswith("（更正）")
+    assert "更正" not in held.body
 
 
 def test_discarding_a_mail(ten, hubei, organiser, unit, chongqing):
@@ -402,6 +408,147 @@ def test_discarding_a_mail(ten, hubei, organiser, unit, chongqing):
     assert ReviewLog.objects.filter(campaign=hubei, action="mail_deleted").count() == 1
     with pytest.raises(DecisionError, match="没有这封"):
         decisions.discard_mail(hubei, held.pk, organiser)
+
+
+# --------------------------------------------------------------------------
+# Released again: only changed results are written, as corrections
+
+
+def send_all(campaign, organiser):
+    return outbox.send(campaign, list(outbox.pending(campaign).order_by("pk")), by=organiser)
+
+
+@pytest.fixture
+def three(hubei, organiser, unit, other_unit):
+    """Three units with an address each over six works, 初审 closed with the top four advanced."""
+    third = EntrantFactory(campaign=hubei, name="江汉区委统战部", contact_email="c@unit.example")
+    unit.contact_email, other_unit.contact_email = "a@unit.example", "b@unit.example"
+    unit.save()
+    other_unit.save()
+    decisions.set_award_levels(hubei, [("一等奖", 1), ("优秀作品", None)], organiser)
+    first, works = closed_round(hubei, organiser, [
+        (unit, "甲", 9), (other_unit, "乙", 8.5), (third, "丙", 8), (unit, "丁", 7.5), (other_unit, "戊", 7),
+        (third, "己", 6.5)], top=4)
+    return first, works, third
+
+
+def test_released_again_only_changed_results_are_written_as_corrections(three, hubei, organiser, unit,
+                                                                         other_unit):
+    first, works, third = three
+    decisions.propose(first, organiser)
+    done = decisions.release(hubei, organiser)
+    assert done.mails == 3 and done.corrections == 0 and done.unchanged == ()
+    assert send_all(hubei, organiser) == (3, 0)
+    first_date = decisions.local_date(hubei, done.at)
+    decisions.withdraw(hubei, organiser)
+    # 戊 (other_unit's, 未入选) is now selected; unit and third are unchanged.
+    decisions.stage(hubei, works["戊"], "优秀作品", organiser)
+    again = decisions.release(hubei, organiser)
+    assert again.mails == 1 and again.corrections == 1
+    assert sorted(again.unchanged) == sorted([unit.name, third.name])
+    correction = outbox.pending(hubei).get()
+    assert correction.to_email == "b@unit.example" and correction.entrant == other_unit
+    assert correction.subject == "（更正）“微光映同心”作品评审结果通知"
+    opening = correction.body.split("\n\n")[1]
+    assert opening == f"　　本通知更正并取代{first_date}的评审结果通知，请以本通知为准。"
+    assert "《戊》：优秀作品" in correction.body and "《乙》：优秀作品" in correction.body
+    line = ReviewLog.objects.filter(campaign=hubei, action="decisions_released").first()
+    assert "更正通知 1 封" in line.text and "2 个报送主体的结果与已发送的通知相同" in line.text
+    assert line.detail["letters"] == [{"entrant": other_unit.pk, "mails": [correction.pk], "correction": True,
+                                       "works": sorted([[works["乙"].pk, "优秀作品"],
+                                                        [works["戊"].pk, "优秀作品"]])}]
+    # Sent, then withdrawn and put back as first released: other_unit's last letter (the correction)
+    # said 戊 was selected, so it gets a second correction; the others still hear nothing.
+    send_all(hubei, organiser)
+    decisions.withdraw(hubei, organiser)
+    decisions.stage(hubei, works["戊"], "", organiser)
+    third_time = decisions.release(hubei, organiser)
+    assert third_time.corrections == 1 and sorted(third_time.unchanged) == sorted([unit.name, third.name])
+    back = outbox.pending(hubei).get()
+    assert back.subject.startswith("（更正）") and "《戊》：未入选" in back.body
+    # Released once more without change: nobody at all is written to.
+    send_all(hubei, organiser)
+    decisions.withdraw(hubei, organiser)
+    quiet = decisions.release(hubei, organiser)
+    assert quiet.mails == 0 and len(quiet.unchanged) == 3 and not outbox.pending(hubei).exists()
+
+
+def test_a_letter_never_sent_told_nobody(three, hubei, organiser, unit, other_unit, settings):
+    """A letter that failed or was deleted unsent does not count: that entrant gets an ordinary letter."""
+    first, _works, _third = three
+    decisions.propose(first, organiser)
+    decisions.release(hubei, organiser)
+    outbox.send(hubei, list(outbox.pending(hubei).filter(to_email="a@unit.example")), by=organiser)
+    decisions.discard_mail(hubei, outbox.pending(hubei).get(to_email="c@unit.example").pk, organiser)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    assert send_all(hubei, organiser) == (0, 1)  # b@ failed
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    decisions.withdraw(hubei, organiser)
+    again = decisions.release(hubei, organiser)
+    assert again.unchanged == (unit.name,) and again.corrections == 0
+    held = sorted(outbox.pending(hubei).values_list("to_email", "subject"))
+    assert held == [("b@unit.example", "“微光映同心”作品评审结果通知"),
+                    ("c@unit.example", "“微光映同心”作品评审结果通知")]
+
+
+def test_a_sent_letter_whose_statement_is_not_on_record_is_corrected(three, hubei, organiser, unit):
+    """A letter sent without a recorded statement (an older release) cannot be shown to agree: correct it."""
+    first, _works, _third = three
+    sent_at = timezone.now() - timedelta(days=3)
+    OutgoingMail.objects.create(campaign=hubei, kind=OutgoingMail.Kind.RESULT, entrant=unit,
+                                to_email="a@unit.example", subject="旧通知", body="旧", sent_at=sent_at)
+    decisions.propose(first, organiser)
+    done = decisions.release(hubei, organiser)
+    assert done.unchanged == () and done.corrections == 1
+    letter = outbox.pending(hubei).get(entrant=unit)
+    assert letter.subject.startswith("（更正）")
+    assert f"本通知更正并取代{decisions.local_date(hubei, sent_at)}的评审结果通知" in letter.body
+    # A hostile detail in an old log line is skipped, not trusted and not a crash.
+    ReviewLog.objects.create(campaign=hubei, action="decisions_released", text="x",
+                             detail={"at": "<script>", "letters": [{"works": "x", "mails": ["a"]}, 7]})
+    send_all(hubei, organiser)
+    decisions.withdraw(hubei, organiser)
+    assert len(decisions.release(hubei, organiser).unchanged) == 3
+
+
+def test_dates_are_the_campaigns_own_day(hubei):
+    late = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # 2026-12-01 01:30 in Asia/Shanghai
+    assert decisions.local_date(hubei, late) == "2026年12月1日"
+
+
+def test_the_released_subtitle_names_the_issuer_and_the_day(ten, hubei, organiser):
+    first, _works = ten
+    assert decisions.released_subtitle(hubei) == ""
+    decisions.propose(first, organiser)
+    done = decisions.release(hubei, organiser)
+    day = decisions.local_date(hubei, done.at)
+    assert decisions.released_subtitle(hubei) == f"中共湖北省委统战部　{day}公布"
+
+
+# --------------------------------------------------------------------------
+# What a round marked, before proposing from it
+
+
+def test_round_marks_say_how_many_and_whether_the_open_level_gets_any(ten, hubei, organiser, chongqing):
+    first, _works = ten
+    second = rounds_for(hubei)[1]
+    assert not decisions.is_last_round(first) and decisions.is_last_round(second)
+    [marks] = decisions.round_marks(hubei, [first])
+    assert (marks.marked, marks.last, marks.open_levels, marks.mark_word) == (8, False, ("优秀作品",), "晋级")
+    assert not marks.open_levels_empty
+    entrant = EntrantFactory(campaign=chongqing)
+    only, _made = closed_round(chongqing, organiser, [(entrant, "山城", 9), (entrant, "江岸", 8)])
+    [marks] = decisions.round_marks(chongqing, [only])
+    assert (marks.marked, marks.last, marks.mark_word) == (0, True, "入选")
+    assert marks.open_levels == ("优秀作品", "特别优秀作品奖励") and marks.open_levels_empty
+    proposal = decisions.propose(only, organiser)
+    assert proposal.awards == ()
+    assert any("本轮没有标记入选的作品" in note and "评审结果页" in note for note in proposal.notes)
+    # With every level counted there is nothing the marks decide.
+    decisions.set_award_levels(chongqing, [("优秀作品", 1)], organiser)
+    assert not decisions.round_marks(chongqing, [only])[0].open_levels_empty
 
 
 # --------------------------------------------------------------------------

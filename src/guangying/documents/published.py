@@ -111,8 +111,13 @@ def passed_entries(campaign: Campaign) -> list[PublishedEntry]:
 
 def campaign_published_list(campaign: Campaign, *, entries: Sequence[PublishedEntry] | None = None,
                             title: str | None = None, subtitle: str = "", pdf: bool = False,
-                            award_order: Sequence[str] | None = None) -> word.GeneratedDocument:
-    """The campaign's list: ``entries`` if given, else (before any decision) the passed works."""
+                            award_order: Sequence[str] | None = None,
+                            file_suffix: str = "") -> word.GeneratedDocument:
+    """The campaign's list: ``entries`` if given, else (before any decision) the passed works.
+
+    ``file_suffix`` follows the title in the file's name (「…优秀作品名单（预览稿）.docx」), so that a
+    preview saved next to the final list cannot be taken for it.
+    """
     rules = campaign.rules
     chosen = list(entries) if entries is not None else passed_entries(campaign)
     heading = title or default_title(rules)
@@ -124,4 +129,5 @@ def campaign_published_list(campaign: Campaign, *, entries: Sequence[PublishedEn
         content = published_docx(chosen, title=heading, subtitle=subtitle, entrant_label=header,
                                  award_order=award_order)
     return word.GeneratedDocument(key="published_list", label=heading,
-                                  file_name=f"{heading}.{'pdf' if pdf else 'docx'}", content=content)
+                                  file_name=f"{heading}{file_suffix}.{'pdf' if pdf else 'docx'}",
+                                  content=content)

@@ -181,7 +181,8 @@ def campaign_summary(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 def published_list(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The published list: the released decisions once released; before, the draft of passed works.
 
-    ``?staged=1`` previews the staged decisions, marked as a preview, for the organiser.
+    ``?staged=1`` previews the staged decisions, marked as a preview in the document and in its
+    file's name, for the organiser. The released list says under its title who issues it and when.
     """
     from guangying.reviews import decisions
 
@@ -192,8 +193,9 @@ def published_list(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if request.GET.get("staged") == "1":
         return send(request, published.campaign_published_list(
             campaign, entries=decisions.staged_entries(campaign), subtitle=_("（预览稿，尚未公布）"),
-            award_order=order), fmt)
+            award_order=order, file_suffix=_("（预览稿）")), fmt)
     if decisions.is_released(campaign):
         return send(request, published.campaign_published_list(
-            campaign, entries=decisions.released_entries(campaign), award_order=order), fmt)
+            campaign, entries=decisions.released_entries(campaign), award_order=order,
+            subtitle=decisions.released_subtitle(campaign)), fmt)
     return send(request, published.campaign_published_list(campaign), fmt)

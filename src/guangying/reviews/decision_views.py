@@ -77,11 +77,16 @@ def _page(request: HttpRequest, campaign: Any, *, level_rows: list[dict[str, str
             extra = BLANK_ROWS
         level_rows += [{"label": "", "count": ""}] * extra
     released_at = decisions.released_at(campaign)
+    counts = decisions.level_counts(campaign)
+    staged = Decision.objects.filter(campaign=campaign).count()
     return render(request, "reviews/decisions.html", {
         "campaign": campaign, "levels": levels, "level_rows": level_rows, "more_rows": extra + BLANK_ROWS,
-        "closed": closed, "table_round": table_round, "rows": _table(campaign, table_round),
-        "counts": decisions.level_counts(campaign), "released_at": released_at,
-        "staged": Decision.objects.filter(campaign=campaign).count(),
+        "closed": closed, "marks": decisions.round_marks(campaign, closed),
+        "table_round": table_round,
+        "table_last": table_round is not None and decisions.is_last_round(table_round),
+        "rows": _table(campaign, table_round),
+        "counts": counts, "over": [c for c in counts if c.over], "released_at": released_at,
+        "staged": staged,
         "sent_results": OutgoingMail.objects.filter(campaign=campaign, kind=OutgoingMail.Kind.RESULT,
                                                     sent_at__isnull=False).count(),
         "pending": outbox.pending(campaign).count(),
@@ -191,8 +196,19 @@ def release(request: HttpRequest, slug: str) -> HttpResponse:
     except DecisionError as error:
         messages.error(request, str(error))
         return redirect("reviews:decisions", slug=campaign.slug)
-    messages.success(request, _("评审结果已公布：%(n)s 件作品。结果通知 %(m)s 封已放入待发邮件，"
-                                "请阅读后发送。") % {"n": done.decisions, "m": done.mails})
+    if done.mails:
+        messages.success(request, _("评审结果已公布：%(n)s 件作品。结果通知 %(m)s 封已放入待发邮件，"
+                                    "请阅读后发送。") % {"n": done.decisions, "m": done.mails})
+    else:
+        messages.success(request, _("评审结果已公布：%(n)s 件作品。没有需要写的结果通知。")
+                         % {"n": done.decisions})
+    if done.corrections:
+        messages.info(request, _("其中 %(n)s 封是更正通知：这些报送主体已收到过结果通知，结果有变，"
+                                 "通知标题注明「（更正）」。") % {"n": done.corrections})
+    if done.unchanged:
+        messages.info(request, _("%(n)s 个报送主体的结果与已发送的通知相同，不再重复通知：%(names)s")
+                      % {"n": len(done.unchanged), "names": "、".join(done.unchanged[:20])
+                         + ("…" if len(done.unchanged) > 20 else "")})
     if done.without_address:
         messages.warning(request, _("以下报送主体没有联系邮箱，未写通知：%(names)s")
                          % {"names": "、".join(done.without_address[:20])})
@@ -226,12 +242,26 @@ def outbox_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_for(request, slug, MANAGE)
     mails = OutgoingMail.objects.filter(campaign=campaign).select_related("sent_by", "entrant")
     unsent = list(mails.filter(sent_at__isnull=True).order_by("kind", "entrant__name", "to_email", "pk"))
+    for mail in unsent:
+        # The kind is shown only where the subject does not already say it (「…评审结果通知」 says it).
+        kind = mail.get_kind_display()
+        mail.kind_label = "" if str(kind) in mail.subject else kind  # type: ignore[attr-defined]
     return render(request, "reviews/outbox.html", {
-        "campaign": campaign,
+        "campaign": campaign, "from_address": outbox.from_address(),
+        "replies_to": _reply_shown(request.user),
         "unsent": [m for m in unsent if not m.failure], "failed": [m for m in unsent if m.failure],
         "sent": list(mails.filter(sent_at__isnull=False).order_by("-sent_at", "-pk")[:500]),
         "released_at": decisions.released_at(campaign),
     })
+
+
+def _reply_shown(user: Any) -> str:
+    """「王主任 <wang@example.org>」: where replies to what this organiser sends go, as the page says it."""
+    if not outbox.reply_to(user):
+        return ""
+    address = " ".join(str(user.email).split())
+    name = " ".join(str(getattr(user, "name", "") or "").split())
+    return f"{name} <{address}>" if name else address
 
 
 def _mail_id(request: HttpRequest) -> int | None:

@@ -8,7 +8,9 @@ not the campaign's page, not the published list, not a message.
 Why an outbox: the release writes the result notifications (one text per entrant, to its
 contact address and to each member's), but sends nothing; the organiser reads them on the
 outbox page and sends them there (outbox.send). A withdrawn release takes its unsent
-messages back; a message already sent cannot be recalled, and the page says so.
+messages back; a message already sent cannot be recalled, and the page says so. Released
+again, only an entrant whose results changed since its letter was sent is written to, with a
+correction (「（更正）」); one told these very results hears nothing twice.
 
 Award levels (一等奖 1、二等奖 2、三等奖 3、优秀作品 …) are the campaign's AwardLevel rows,
 made from the rule set's outcomes on first use; a level without a count takes as many works
@@ -35,7 +37,7 @@ from guangying.documents.published import PublishedEntry, default_title, entrant
 from guangying.submissions.models import Work
 
 from . import aggregation, log, outbox, services, wording
-from .models import AwardLevel, Decision, OutgoingMail, ReviewRound, RoundWork
+from .models import AwardLevel, Decision, OutgoingMail, ReviewLog, ReviewRound, RoundWork
 
 MAX_LEVELS = 20
 MAX_LABEL = 60
@@ -186,7 +188,7 @@ class Proposal:
 
 
 def plan_awards(rows: Sequence[aggregation.WorkRow], levels: Sequence[tuple[str, int | None]],
-                advanced: Iterable[int]) -> Proposal:
+                advanced: Iterable[int], *, last: bool = False) -> Proposal:
     """Levels given down the ranking; pure, so the rule can be read and tested on its own.
 
     Counted levels cover places in turn: with 一等奖 1、二等奖 2、三等奖 3, 一等奖 is place 1,
@@ -202,6 +204,8 @@ def plan_awards(rows: Sequence[aggregation.WorkRow], levels: Sequence[tuple[str,
     advanced (RoundWork.advanced), or none if the round marked none: 「不限名额」 means as many
     as the jury let through, not the whole field. Levels after it receive nothing here; the
     organiser gives them by hand. Works without a complete review are never given a level.
+    ``last`` says the round is the campaign's last, where the marks select (入选) rather than
+    advance (晋级): only the notes' wording changes.
     """
     advanced = set(advanced)
     places: list[tuple[str, int]] = []
@@ -232,8 +236,12 @@ def plan_awards(rows: Sequence[aggregation.WorkRow], levels: Sequence[tuple[str,
                            "请手动调整后再公布。")
                          % {"label": label, "count": count, "n": given[label], "extra": given[label] - count})
     if open_level is not None and not advanced:
-        notes.append(_("「%(label)s」不限名额，取本轮标记晋级的作品；本轮没有标记晋级的作品，暂未列入任何作品。")
-                     % {"label": open_level})
+        if last:
+            notes.append(_("「%(label)s」不限名额，取本轮标记入选的作品；本轮没有标记入选的作品，暂未列入任何作品。"
+                           "请先在本轮的评审结果页选出入选作品，再重新生成。") % {"label": open_level})
+        else:
+            notes.append(_("「%(label)s」不限名额，取本轮标记晋级的作品；本轮没有标记晋级的作品，暂未列入任何作品。"
+                           "请先在本轮的评审结果页选出晋级作品，再重新生成。") % {"label": open_level})
     return Proposal(awards=tuple(awards), notes=tuple(notes))
 
 
@@ -261,7 +269,7 @@ def propose(round_: ReviewRound, by: Any) -> Proposal:
                                 % {"label": current.label})
         result = _results(current)
         advanced = RoundWork.objects.filter(round=current, advanced=True).values_list("work_id", flat=True)
-        proposal = plan_awards(result.rows, levels, advanced)
+        proposal = plan_awards(result.rows, levels, advanced, last=is_last_round(current))
         Decision.objects.filter(campaign=campaign, released_at__isnull=True).delete()
         Decision.objects.bulk_create([
             Decision(campaign=campaign, work_id=work_id, award=award, position=rank, round=current,
@@ -274,6 +282,49 @@ def propose(round_: ReviewRound, by: Any) -> Proposal:
                    actor=by, round=current, awards=[list(a) for a in proposal.awards],
                    notes=list(proposal.notes))
     return proposal
+
+
+def is_last_round(round_: ReviewRound) -> bool:
+    """Whether ``round_`` is its campaign's last round: there its marks select (入选), not advance."""
+    last = (ReviewRound.objects.filter(campaign_id=round_.campaign_id).order_by("-position", "-pk")
+            .values_list("pk", flat=True).first())
+    return last == round_.pk
+
+
+@dataclass(frozen=True)
+class RoundMarks:
+    """What a closed round marked, for the organiser to read before proposing from it.
+
+    ``open_levels`` are the levels without a count: the first of them takes the marked works
+    that no counted level took, so with nothing marked every one of them takes nothing.
+    """
+
+    round: ReviewRound
+    marked: int
+    last: bool
+    open_levels: tuple[str, ...]
+
+    @property
+    def mark_word(self) -> str:
+        return _("入选") if self.last else _("晋级")
+
+    @property
+    def open_levels_empty(self) -> bool:
+        """True when proposing from this round would give the levels without a count no work at all."""
+        return bool(self.open_levels) and self.marked == 0
+
+
+def round_marks(campaign: Campaign, rounds: Sequence[ReviewRound]) -> list[RoundMarks]:
+    """For each of ``rounds`` (the closed ones the page offers), in order, how many works it marked."""
+    counts: dict[int, int] = {}
+    marked = RoundWork.objects.filter(round__in=list(rounds), advanced=True)
+    for round_id in marked.values_list("round_id", flat=True):
+        counts[round_id] = counts.get(round_id, 0) + 1
+    last = (ReviewRound.objects.filter(campaign=campaign).order_by("-position", "-pk")
+            .values_list("pk", flat=True).first())
+    open_levels = tuple(level.label for level in award_levels(campaign) if level.count is None)
+    return [RoundMarks(round=r, marked=counts.get(r.pk, 0), last=r.pk == last, open_levels=open_levels)
+            for r in rounds]
 
 
 # --------------------------------------------------------------------------
@@ -449,6 +500,60 @@ class Release:
     decisions: int
     mails: int
     without_address: tuple[str, ...] = field(default=())  # entrants no message could be written to
+    unchanged: tuple[str, ...] = field(default=())  # entrants already sent these very results: no new letter
+    corrections: int = 0  # of ``mails``, the letters that correct a notice sent before
+
+
+Statement = tuple[tuple[int, str], ...]  # (work id, award or 未入选) for each work a letter names, by id
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the last result letter actually sent to an entrant stated, and the date it bore.
+
+    ``works`` is None for a letter whose statement is not on record (written before
+    statements were kept): then it cannot be shown to be the same, and a correction goes.
+    """
+
+    works: Statement | None
+    dated: datetime
+
+
+def _statement(works: Iterable[tuple[int, str]]) -> Statement:
+    return tuple(sorted((int(pk), award or NOT_SELECTED) for pk, award in works))
+
+
+def _told(campaign: Campaign) -> dict[int, Told]:
+    """For each entrant sent a result letter of this campaign, what the last one sent stated.
+
+    Why from the release's log line and not from the letter: a letter's text is made for
+    people (it changes with the wording, the titles, the entrant's name), while the release
+    records, for each letter it wrote, the list of (work, award) it stated. A letter held
+    but never sent (deleted at a withdrawal, or failed) told nobody anything and is not counted.
+    """
+    stated: dict[int, tuple[Statement, datetime]] = {}
+    for line in ReviewLog.objects.filter(campaign=campaign, action="decisions_released").order_by("at", "pk"):
+        detail = line.detail if isinstance(line.detail, dict) else {}
+        try:
+            dated = datetime.fromisoformat(str(detail.get("at")))
+        except ValueError:
+            dated = line.at
+        for letter in detail.get("letters") or ():
+            try:
+                works = _statement((pk, award) for pk, award in letter["works"])
+                mail_ids = [int(pk) for pk in letter["mails"]]
+            except (KeyError, TypeError, ValueError):
+                continue
+            for mail_id in mail_ids:
+                stated[mail_id] = (works, dated)
+    told: dict[int, Told] = {}
+    sent = (OutgoingMail.objects.filter(campaign=campaign, kind=OutgoingMail.Kind.RESULT,
+                                        sent_at__isnull=False, entrant__isnull=False)
+            .order_by("sent_at", "pk").values_list("pk", "entrant_id", "sent_at"))
+    for mail_id, entrant_id, sent_at in sent:
+        works, dated = stated.get(mail_id, (None, sent_at))
+        told[entrant_id] = Told(works=works, dated=dated)
+    return told
 
 
 def _addresses(entrant: Entrant) -> list[tuple[str, str]]:
@@ -471,14 +576,19 @@ def _addresses(entrant: Entrant) -> list[tuple[str, str]]:
     return out
 
 
-def _date(moment: datetime) -> str:
-    local = timezone.localtime(moment)
+def local_date(campaign: Campaign, moment: datetime) -> str:
+    """「2026年12月1日」: the day in the campaign's own time zone, as its notices write dates."""
+    local = timezone.localtime(moment, campaign.rules.zone)
     return f"{local.year}年{local.month}月{local.day}日"
 
 
 def result_message(campaign: Campaign, entrant: Entrant, works: Sequence[tuple[str, str]],
-                   at: datetime) -> tuple[str, str]:
-    """Subject and body of an entrant's result notification; ``works`` are (title, award or "")."""
+                   at: datetime, *, corrects: datetime | None = None) -> tuple[str, str]:
+    """Subject and body of an entrant's result notification; ``works`` are (title, award or "").
+
+    ``corrects`` is the date of the notice this one replaces: the subject then starts with
+    「（更正）」 and the letter opens by saying which notice it replaces.
+    """
     rules = campaign.rules
     context = {
         "campaign": campaign, "rules": rules, "entrant": entrant,
@@ -488,11 +598,28 @@ def result_message(campaign: Campaign, entrant: Entrant, works: Sequence[tuple[s
         "selected": [title for title, award in works if award],
         "list_title": default_title(rules),
         "link": settings.SITE_URL + campaign.get_absolute_url(),
-        "date": _date(at),
+        "date": local_date(campaign, at),
+        "corrects": local_date(campaign, corrects) if corrects is not None else "",
     }
     subject = render_to_string("reviews/email/result_subject.txt", context).strip()
     body = render_to_string("reviews/email/result_body.txt", context).strip() + "\n"
     return subject, body
+
+
+def released_subtitle(campaign: Campaign) -> str:
+    """The released list's line under its title, who issues it and when: 「主办单位　2026年12月1日公布」.
+
+    The issuer is the rule set's organiser (the notice's 主办单位), on one line; the date is the
+    release's, in the campaign's time zone. Empty before release.
+    """
+    at = released_at(campaign)
+    if at is None:
+        return ""
+    issuer = " ".join(str(campaign.rules.organiser or "").split())
+    date = local_date(campaign, at)
+    if issuer:
+        return _("%(issuer)s　%(date)s公布") % {"issuer": issuer, "date": date}
+    return _("%(date)s公布") % {"date": date}
 
 
 def release(campaign: Campaign, by: Any) -> Release:
@@ -502,6 +629,13 @@ def release(campaign: Campaign, by: Any) -> Release:
     (the message names the level). One text per entrant that had a work in any of the
     campaign's rounds, listing each of its works with its award or 「未入选」, to its contact
     address and each member's; nothing is sent here.
+
+    Released again after a withdrawal, an entrant already sent a letter is written to only
+    if its results differ from what that letter stated, and then with a correction
+    (「（更正）」, replacing the notice of that date); one whose results are the same gets
+    nothing new, so nobody is told the same thing twice. An entrant whose letter was never
+    sent gets an ordinary letter. What each letter states is kept in the release's log line,
+    so that the next release can compare.
     """
     with transaction.atomic():
         _lock(campaign)
@@ -531,25 +665,45 @@ def release(campaign: Campaign, by: Any) -> Release:
         by_entrant: dict[int, tuple[Entrant, list[Work]]] = {}
         for work in works:
             by_entrant.setdefault(work.entrant_id, (work.entrant, []))[1].append(work)
-        mails = 0
+        told = _told(campaign)
+        mails = corrections = 0
         without: list[str] = []
+        unchanged: list[str] = []
+        letters: list[dict[str, Any]] = []
         for entrant, entrant_works in by_entrant.values():
             entrant_works.sort(key=lambda w: (order.get(awards.get(w.pk, ""), len(order)),
                                               places.get(w.pk, 10**9), w.title, w.pk))
+            statement = _statement((w.pk, awards.get(w.pk, "")) for w in entrant_works)
+            before = told.get(entrant.pk)
+            if before is not None and before.works == statement:
+                unchanged.append(str(entrant))
+                continue
             subject, body = result_message(campaign, entrant,
-                                           [(w.title, awards.get(w.pk, "")) for w in entrant_works], now)
+                                           [(w.title, awards.get(w.pk, "")) for w in entrant_works], now,
+                                           corrects=before.dated if before is not None else None)
             addresses = _addresses(entrant)
             if not addresses:
                 without.append(str(entrant))
-            for address, name in addresses:
-                outbox.hold(campaign, OutgoingMail.Kind.RESULT, to_email=address, to_name=name,
-                            subject=subject, body=body, by=by, entrant=entrant)
-                mails += 1
-        log.record(campaign, "decisions_released",
-                   _("公布评审结果：%(n)s 件作品；写好结果通知 %(m)s 封，待发送")
-                   % {"n": len(decisions), "m": mails},
-                   actor=by, decisions=len(decisions), mails=mails, without_address=without)
-    return Release(at=now, decisions=len(decisions), mails=mails, without_address=tuple(without))
+                continue
+            held = [outbox.hold(campaign, OutgoingMail.Kind.RESULT, to_email=address, to_name=name,
+                                subject=subject, body=body, by=by, entrant=entrant).pk
+                    for address, name in addresses]
+            mails += len(held)
+            if before is not None:
+                corrections += len(held)
+            letters.append({"entrant": entrant.pk, "works": [list(w) for w in statement], "mails": held,
+                            "correction": before is not None})
+        text = (_("公布评审结果：%(n)s 件作品；写好结果通知 %(m)s 封，待发送")
+                % {"n": len(decisions), "m": mails})
+        if corrections:
+            text += _("（其中更正通知 %(n)s 封）") % {"n": corrections}
+        if unchanged:
+            text += _("；%(n)s 个报送主体的结果与已发送的通知相同，未再写通知") % {"n": len(unchanged)}
+        log.record(campaign, "decisions_released", text, actor=by, at=now.isoformat(),
+                   decisions=len(decisions), mails=mails, corrections=corrections,
+                   without_address=without, unchanged=unchanged, letters=letters)
+    return Release(at=now, decisions=len(decisions), mails=mails, without_address=tuple(without),
+                   unchanged=tuple(unchanged), corrections=corrections)
 
 
 def withdraw(campaign: Campaign, by: Any) -> int:
