@@ -57,6 +57,7 @@ def test_two_rounds_from_opening_to_the_released_list(new_page, hubei, organiser
         CampaignRole.objects.create(campaign=hubei, user=experts[name], role=CampaignRole.Role.REVIEWER,
                                     unit_name="示例传媒学院")
     desk = new_page()
+    desk.on("dialog", lambda dialog: dialog.accept())  # the organiser confirms what cannot be undone
     log_in(desk, organiser.email)
 
     def run_round(key: str, label: str, expected_works: int) -> None:
@@ -98,7 +99,6 @@ def test_two_rounds_from_opening_to_the_released_list(new_page, hubei, organiser
     desk.goto(f"/r/c/{hubei.slug}/second/results/")
     desk.fill("#top", "3")
     desk.get_by_role("button", name="选出晋级作品").click()
-    desk.on("dialog", lambda dialog: dialog.accept())
     desk.goto(f"/r/c/{hubei.slug}/")
     desk.get_by_role("link", name="评审结果与公布").click()
     for i, (label, count) in enumerate([("一等奖", "1"), ("二等奖", "1"), ("优秀作品", "")]):

@@ -11,11 +11,15 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from guangying.reviews.aggregation import (
+    CELLS,
+    COLUMNS,
     MESSAGES,
+    METHOD_LABELS,
     METHODS,
     OVERALL,
     AggregationError,
     Criterion,
+    Names,
     RoundResult,
     RoundSettings,
     Score,
@@ -27,6 +31,7 @@ from guangying.reviews.aggregation import (
     population_sd,
     trimmed_mean,
     weighted_total,
+    with_marks,
 )
 from guangying.rulesets import load_preset
 
@@ -236,8 +241,8 @@ def test_an_incomplete_review_does_not_count_and_is_named() -> None:
         ("丁", ("a", "b", "c"), False),
         ("乙", ("b", "c"), True),
     ]
-    assert "评委 乙 的评分不完整（缺：b、c），不计入。" in [n.text for n in row.notes]
-    assert "评委 丁 尚未评分，不计入。" in [n.text for n in row.notes]
+    assert "评委乙的评分不完整（缺：b、c），不计入。" in [n.text for n in row.notes]
+    assert "评委丁尚未评分，不计入。" in [n.text for n in row.notes]
     assert [r.reviewer for r in row.reviews] == ["丙", "甲"]
     # works nobody completed are listed after the ranking, and never ranked
     assert [r.work for r in result.rows] == [1, 2, 3]
@@ -313,7 +318,7 @@ def test_competition_ranking_and_the_tied_flag() -> None:
         (3, 2, True),
         (4, 4, False),
     ]
-    assert "与作品 3 并列第 2 名" in result.row(2).notes[-1].text
+    assert "与作品3并列第 2 名" in result.row(2).notes[-1].text
 
 
 def test_the_tie_rules_in_order() -> None:
@@ -321,7 +326,7 @@ def test_the_tie_rules_in_order() -> None:
     result = aggregate_round([*marks(1, 80), *marks(2, 80, 80)], ONE)
     assert ranks(result) == {2: 1, 1: 2}
     assert result.row(1).decided_by == "reviews" and not result.row(1).tied
-    assert "依「有效评审份数多者在前」排在作品 2 之后" in result.row(1).notes[-1].text
+    assert "依「有效评审份数多者在前」排在作品2之后" in result.row(1).notes[-1].text
     # rule 3: the higher median, among the same number of reviews
     result = aggregate_round([*marks(1, 60, 90, 90), *marks(2, 80, 80, 80)], ONE)
     assert ranks(result) == {1: 1, 2: 2} and result.row(2).decided_by == "median"
@@ -445,7 +450,7 @@ def test_a_reviewer_with_one_score_is_left_raw_and_named() -> None:
     result = aggregate_round(scores, ONE, RoundSettings(method="zscore"))
     line = next(r for r in result.row(1).reviews if r.reviewer == "乙")
     assert (line.total, line.value, line.normalised) == (95, 95, False)
-    assert "评委 乙 只完整评审了 1 件作品，无法按其打分习惯标准化，按原始分计。" in texts(result)
+    assert "评委乙只完整评审了 1 件作品，无法按其打分习惯标准化，按原始分计。" in texts(result)
     assert codes(result.notes)[-1] == "zscore_reviewers_raw"
     assert {r.reviewer: r.normalised for r in result.reviewers} == {"甲": True, "乙": False}
 
@@ -456,7 +461,7 @@ def test_a_reviewer_of_zero_variance_is_left_raw_and_named() -> None:
     for work in (1, 2):
         line = next(r for r in result.row(work).reviews if r.reviewer == "乙")
         assert (line.value, line.normalised) == (80, False)
-    assert "评委 乙 给所评 2 件作品的总分完全相同，无法标准化，按原始分计。" in texts(result)
+    assert "评委乙给所评 2 件作品的总分完全相同，无法标准化，按原始分计。" in texts(result)
     # nobody can be standardised: every value stays raw
     flat = aggregate_round(overall((1, "甲", 70), (2, "甲", 70)), ONE, RoundSettings(method="zscore"))
     assert [r.aggregate for r in flat.rows] == [70, 70] and flat.pooled_sd == 0
@@ -544,7 +549,7 @@ def test_one_reviewer_far_from_the_others_is_flagged_by_name() -> None:
     row = result.row(1)
     assert row.disagreement and row.outliers == ("r3",)
     assert codes(row.notes) == ["disagreement_outlier"]
-    assert "评委 r3 的 88.00 分与其他评委的平均分 70.00 相差 18.00 分，超过 15.00 分。" in row.notes[0].text
+    assert "评委r3的 88.00 分与其他评委的平均分 70.00 相差 18.00 分，超过 15.00 分。" in row.notes[0].text
     assert row.sd == display(population_sd([70, 70, 70, 88]))
 
 
@@ -673,7 +678,7 @@ def test_the_result_as_a_table_of_plain_cells() -> None:
     assert rows[1][:6] == ("", "", "2", "", 0, 0)
     assert rows[1][-2:] == (
         "未晋级",
-        "没有完整的评审，不参与排名；评委 甲 的评分不完整（缺：craft），不计入；无排名，不晋级",
+        "没有完整的评审，不参与排名；评委甲的评分不完整（缺：craft），不计入；无排名，不晋级",
     )
     assert [row[2] for row in rows] == ["一封家书", "2", "3"]
     assert all(len(row) == len(header) for row in rows)
@@ -806,3 +811,139 @@ def test_the_module_imports_no_django() -> None:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------
+# Names: the notes speak of works, reviewers and criteria by what the organiser calls them
+
+
+NAMES = Names(
+    works={1: "《一封家书》（长川）", 2: "《一封家书》（明德）", 3: "《灯火》"},
+    reviewers={"r0": "王立群", "r1": "李明", "r2": "张华"},
+    criteria={"a": "情感温度", "b": "制作水平"},
+)
+
+
+def test_the_notes_name_works_reviewers_and_criteria() -> None:
+    crits = [Criterion("a", 1, 10), Criterion("b", 1, 10)]
+    scores = [
+        Score(1, "r0", {"a": 8, "b": 8}), Score(1, "r1", {"a": 8, "b": 8}),
+        Score(2, "r0", {"a": 8, "b": 8}), Score(2, "r1", {"a": 8, "b": 8}),
+        Score(3, "r0", {"a": 5, "b": None}),
+    ]
+    result = aggregate_round(scores, crits, RoundSettings(top=1), expected={3: ["r0", "r2"]}, names=NAMES)
+    said = texts(result)
+    assert "评委王立群的评分不完整（缺：制作水平），不计入。" in said
+    assert "评委张华尚未评分，不计入。" in said
+    assert any(t.startswith("与作品《一封家书》（明德）并列第 1 名") for t in said)
+    assert "1 件作品没有完整的评审，不晋级：《灯火》。" in said
+    # the items a translating layer joins again are the names too
+    tied = next(n for n in result.row(1).notes if n.code == "tied")
+    assert dict(tied.items)["works"] == ("《一封家书》（明德）",)
+    # only the words change
+    plain = aggregate_round(scores, crits, RoundSettings(top=1), expected={3: ["r0", "r2"]})
+    assert [(r.work, r.rank, r.aggregate, r.advances) for r in plain.rows] == [
+        (r.work, r.rank, r.aggregate, r.advances) for r in result.rows]
+    assert "评委r0的评分不完整（缺：b），不计入。" in texts(plain)  # without names, the ids and keys
+
+
+def test_names_in_trimmed_zscore_and_error_notes() -> None:
+    trimmed = aggregate_round(marks(1, 60, 70, 90), ONE, RoundSettings(method="trimmed"), names=NAMES)
+    assert "去掉一个最高分 90.00（评委张华）和一个最低分 60.00（评委王立群）。" in texts(trimmed)
+    single = aggregate_round(overall((1, "r0", 60), (2, "r0", 90), (1, "r1", 95)), ONE,
+                             RoundSettings(method="zscore"), names=NAMES)
+    assert "评委李明只完整评审了 1 件作品，无法按其打分习惯标准化，按原始分计。" in texts(single)
+    assert "无法标准化、按原始分计的评委：李明。" in texts(single)
+    with pytest.raises(AggregationError) as err:
+        aggregate_round([Score(3, "r2", {"a": 11, "b": 5})], [Criterion("a"), Criterion("b")], names=NAMES)
+    assert str(err.value) == "评委张华对作品《灯火》的「情感温度」评分 11 超出 0—10 分。"
+    with pytest.raises(AggregationError) as err:
+        aggregate_round(overall((1, "r0", 80), (1, "r0", 70)), ONE, names=NAMES)
+    assert str(err.value) == "评委王立群对作品《一封家书》（长川）有两份评分。"
+
+
+def test_hostile_names_stay_as_they_are() -> None:
+    hostile = Names(works={1: "{works}<script>"}, reviewers={"r0": "{reviewer}"})
+    result = aggregate_round(marks(1, 80, 80) + marks(2, 80, 80), ONE, names=hostile)
+    said = texts_of(result)
+    assert any("与作品{works}<script>并列" in t for t in said)
+
+
+def texts_of(result: RoundResult) -> list[str]:
+    return [n.text for row in result.rows for n in row.all_notes]
+
+
+# --------------------------------------------------------------------------
+# The marks the round recorded, the scale of the criteria, the last round's words
+
+
+def test_the_recorded_marks_replace_any_rules() -> None:
+    ruled = advance(four_works(), top=2)
+    marked = with_marks(ruled, [4])
+    assert marked.advancing == (4,) and marked.advance_notes == () and marked.exceeded_by == 0
+    assert [(r.work, r.advances, r.advance_notes) for r in marked.rows] == [
+        (1, False, ()), (2, False, ()), (3, False, ()), (4, True, ())]
+    assert with_marks(four_works(), []).advancing == ()
+    assert all(r.advances is False for r in with_marks(four_works(), []).rows)
+    _header, rows = marked.table()
+    assert [row[-2] for row in rows] == ["未晋级", "未晋级", "未晋级", "晋级"]
+
+
+def test_the_table_shows_criteria_on_their_own_scale_and_the_last_rounds_words() -> None:
+    crits = [Criterion("emotion", 2, 10), Criterion("craft", 1, 20)]
+    scores = [Score(1, "甲", {"emotion": 8, "craft": 15}), Score(1, "乙", {"emotion": "8.3", "craft": 17})]
+    result = aggregate_round(scores, crits, RoundSettings(top=1), works=[2])
+    row = result.row(1)
+    assert row.criteria == (("emotion", Decimal("81.50")), ("craft", Decimal("80.00")))
+    assert row.points == (("emotion", Decimal("8.15")), ("craft", Decimal("16.00")))
+    header, rows = result.table(criteria={"emotion": "情感温度（10 分）"}, points=True, final=True)
+    at = header.index("情感温度（10 分）")
+    assert rows[0][at:at + 2] == (Decimal("8.15"), Decimal("16.00"))
+    assert header[-2] == "入选" and [r[-2] for r in rows] == ["入选", "未入选"]
+    assert result.table()[0][-2] == "晋级"  # by default as before
+    # exactly converted, then rounded: 8.145 (= 81.45 / 10) shows as 8.15, never a rounding of 81.45
+    close = aggregate_round([Score(1, "甲", {"emotion": "8.1", "craft": 10}),
+                             Score(1, "乙", {"emotion": "8.2", "craft": 10}),
+                             Score(1, "丙", {"emotion": "8.13", "craft": 10})], crits, works=[])
+    assert dict(close.row(1).points)["emotion"] == display(Fraction(2443, 300))
+
+
+def test_a_zscore_tables_converted_columns_say_so() -> None:
+    scores = overall((1, "甲", 60), (2, "甲", 90), (1, "乙", 80), (2, "乙", 85))
+    header, _rows = aggregate_round(scores, ONE, RoundSettings(method="zscore")).table()
+    for column in ("得分", "中位数", "最低分", "最高分", "分差", "标准差"):
+        assert f"{column}（标准化后）" in header
+    assert "有效评审" in header and "分歧" in header
+    plain_header, _ = aggregate_round(scores, ONE).table()
+    assert "得分" in plain_header and not any("标准化" in h for h in plain_header)
+
+
+def test_under_zscore_the_disagreement_flag_follows_the_marks_given() -> None:
+    # 乙 marks every work 30 lower than 甲: standardised, they agree; the marks given are 30 apart.
+    scores = overall((1, "甲", 90), (2, "甲", 70), (3, "甲", 80), (1, "乙", 60), (2, "乙", 40), (3, "乙", 50))
+    z = aggregate_round(scores, ONE, RoundSettings(method="zscore"))
+    for row in z.rows:
+        assert row.spread == 0  # the standardised values agree
+        assert row.disagreement and codes(row.notes) == ["disagreement_spread_raw"]
+    assert "评委意见分歧：评委给出的总分（标准化前）最高与最低相差 30.00 分，超过 20.00 分。" in texts(z)
+    # the other way round: marks given 1 apart, standardised 8.41 apart, no flag
+    close = overall((1, "甲", 80), (2, "甲", 79), (1, "乙", 70), (2, "乙", 80))
+    z = aggregate_round(close, ONE, RoundSettings(method="zscore", disagreement=5))
+    assert z.row(2).spread == Decimal("8.41") and not z.row(2).disagreement
+    assert z.row(1).disagreement  # 80 and 70 given
+    # one reviewer far from the others, by the marks given
+    far = overall((1, "甲", 40), (1, "乙", 90), (1, "丙", 88), (2, "甲", 50), (2, "乙", 60), (2, "丙", 70))
+    z = aggregate_round(far, ONE, RoundSettings(method="zscore", disagreement=60, outlier=30), names=NAMES)
+    assert codes(z.row(1).notes) == ["disagreement_outlier_raw"] and z.row(1).outliers == ("甲",)
+    assert ("评委意见分歧：评委甲给出的总分（标准化前）40.00 分与其他评委的平均分 89.00 相差 49.00 分，"
+            "超过 30.00 分。") in texts(z)
+    # other methods keep their words
+    assert codes(aggregate_round(far, ONE, RoundSettings(disagreement=60, outlier=30)).row(1).notes) == [
+        "disagreement_outlier"]
+
+
+def test_the_method_names_are_the_rounds_own() -> None:
+    assert METHOD_LABELS == {"mean": "平均分", "median": "中位数",
+                             "trimmed": "去掉一个最高分和一个最低分后的平均分",
+                             "zscore": "按评审专家标准化（z 分数）"}
+    assert CELLS["disagreement"] == "有分歧" and COLUMNS["disagreement"] == "分歧"

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from guangying.campaigns.models import CampaignRole
-from guangying.reviews import exports
+from guangying.reviews import exports, services
 from guangying.reviews.models import Assignment, ReviewRound, Score
 from guangying.reviews.rounds import open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
@@ -152,7 +152,7 @@ def test_sheet_names_by_rule():
 def test_an_empty_round_gives_workbooks_with_a_header(hubei):
     first, _second = rounds_for(hubei)
     for content, header_row in ((exports.reviewer_workbook(first), 0), (exports.work_workbook(first), 1),
-                                (exports.ranking_workbook(first), 0)):
+                                (exports.ranking_workbook(first), 1)):
         workbook = book(content)
         assert len(workbook.worksheets) == 1
         sheet = rows(workbook.worksheets[0])
@@ -232,9 +232,12 @@ def test_a_blind_round_still_names_entrants_to_the_organiser(scored, hubei, orga
 def test_the_ranking_keeps_its_columns_and_adds_the_entrant(scored, hubei, organiser):
     response = client_for(organiser).get(reverse("reviews:results_xlsx", args=[hubei.slug, "first"]))
     sheet = rows(book(response.content).active)
-    header = sheet[0]
-    assert header.index("报送主体") == header.index("作品") + 1 and "情感温度" in header
-    first_row = dict(zip(header, sheet[1], strict=False))
+    title = sheet[0][0]
+    assert title.startswith("微光映同心 · 初审 · 评分排名")
+    assert "去掉一个最高分和一个最低分后的平均分" in title
+    header = sheet[1]
+    assert header.index("报送主体") == header.index("作品") + 1 and "情感温度（10 分）" in header
+    first_row = dict(zip(header, sheet[2], strict=False))
     assert first_row["作品"] == "一封家书" and first_row["报送主体"] == "长川市委统战部"
     assert first_row["名次"] == 1
 
@@ -257,3 +260,50 @@ def test_unknown_rounds_and_campaigns_are_not_found(scored, hubei, organiser):
     assert client.get(reverse("reviews:sheets_works", args=[hubei.slug, "third"])).status_code == 404
     assert client.get(reverse("reviews:sheets_reviewers", args=["nowhere", "first"])).status_code == 404
     assert client.post(reverse("reviews:sheets_works", args=[hubei.slug, "first"])).status_code == 405
+
+
+def test_every_sheet_has_widths_and_a_frozen_header(scored, hubei):
+    first, *_ = scored
+    for content, frozen in ((exports.reviewer_workbook(first), "C3"), (exports.work_workbook(first), "C3"),
+                            (exports.ranking_workbook(first), "D3")):
+        for sheet in book(content).worksheets:
+            assert sheet.freeze_panes == frozen, sheet.title
+            widths = {key: dim.width for key, dim in sheet.column_dimensions.items()}
+            assert widths and all(exports.COLUMN_MIN <= w <= exports.COLUMN_MAX for w in widths.values())
+    ranking = book(exports.ranking_workbook(first)).active
+    header = [c.value for c in ranking[2]]
+    title_column = ranking.column_dimensions["C"].width  # 作品: the longest title is wider than 名次
+    assert header[2] == "作品" and title_column > ranking.column_dimensions["A"].width
+    assert ranking.print_title_rows == "$2:$2"
+
+
+def test_the_ranking_has_the_recorded_marks_the_points_and_names(scored, hubei, organiser):
+    first, *_ = scored
+    sheet = rows(book(exports.ranking_workbook(first)).active)
+    header = sheet[1]
+    assert "晋级" in header and all(row[header.index("晋级")] is None for row in sheet[2:])  # nothing chosen
+    services.advance(first, top=1, by=organiser)
+    sheet = rows(book(exports.ranking_workbook(first)).active)
+    lines = {row[header.index("作品")]: dict(zip(header, row, strict=False)) for row in sheet[2:]}
+    assert lines["一封家书"]["晋级"] == "晋级" and lines[HOSTILE]["晋级"] == "未晋级"
+    assert lines["一封家书"]["情感温度（10 分）"] == 8  # the middle mark of 9, 8, 5: on its own scale
+    notes = lines["一封家书"]["说明"]
+    assert "评委专家甲" in notes and "评委专家丙" in notes  # the trimmed marks, by name
+    assert "评委专家甲尚未评分" not in notes
+    assert "评委专家甲" in lines[HOSTILE]["说明"] and "评委专家丙尚未评分" in lines[HOSTILE]["说明"]
+
+
+def test_the_last_rounds_ranking_says_selected(scored, hubei):
+    first, *_ = scored
+    ReviewRound.objects.filter(campaign=hubei).exclude(pk=first.pk).delete()  # 初审 is now the only round
+    header = rows(book(exports.ranking_workbook(first)).active)[1]
+    assert "入选" in header and "晋级" not in header
+
+
+def test_a_zscore_ranking_says_which_columns_are_standardised(scored):
+    first, *_ = scored
+    ReviewRound.objects.filter(pk=first.pk).update(method=ReviewRound.Method.ZSCORE)
+    first.refresh_from_db()
+    header = rows(book(exports.ranking_workbook(first)).active)[1]
+    assert "得分（标准化后）" in header and "分差（标准化后）" in header
+    assert "情感温度（10 分，标准化后）" in header and "有效评审" in header

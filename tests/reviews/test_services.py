@@ -1,11 +1,15 @@
 """A Hubei 初审 on real records: assigned without conflicts, scored, ranked by its method, advanced."""
 
+import threading
+
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from guangying.campaigns.models import CampaignRole
-from guangying.reviews import services
-from guangying.reviews.models import Assignment, Conflict, ReviewRound, RoundWork
-from guangying.reviews.rounds import close_round, open_round, rounds_for, save_score
+from guangying.reviews import services, wording
+from guangying.reviews.models import Assignment, Conflict, Decision, ReviewLog, ReviewRound, RoundWork
+from guangying.reviews.rounds import RoundError, close_round, open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import EntrantFactory, UserFactory, WorkFactory
 
@@ -107,3 +111,171 @@ def test_drafts_do_not_count(first_round, organiser):
     save_score(a, MARKS, by=a.reviewer)  # saved, not submitted
     row = services.results(first).row(a.work_id)
     assert row.complete == 0 and row.aggregate is None
+
+
+def score_all(first, skip=()):
+    for a in Assignment.objects.filter(round=first).order_by("work_id", "reviewer_id"):
+        if a.pk in skip:
+            continue
+        bump = a.work_id % 3
+        save_score(a, {k: min(10, v + bump) for k, v in MARKS.items()}, by=a.reviewer, submit=True)
+
+
+def test_the_notes_name_reviewers_and_works_never_their_ids(first_round, organiser):
+    first, _entrants, reviewers = first_round
+    services.assign_round(first, by=organiser)
+    waiting = Assignment.objects.filter(round=first).select_related("reviewer", "work").first()
+    score_all(first, skip={waiting.pk})
+    result = services.results(first)
+    said = [wording.note_text(n) for n in result.row(waiting.work_id).all_notes]
+    assert f"评委{waiting.reviewer.name}尚未评分，不计入。" in said
+    every = [wording.note_text(n) for row in result.rows for n in row.all_notes]
+    assert not any(f"评委 {r.pk}" in t or f"评委{r.pk}" in t for r in reviewers for t in every)
+    assert any(t.startswith("去掉一个最高分") and "（评委专家" in t for t in every)
+
+
+def test_works_sharing_a_title_are_told_apart_by_their_entrant(hubei, unit, other_unit):
+    one = WorkFactory(entrant=unit, title="一封家书", state=WorkState.PASSED)
+    two = WorkFactory(entrant=other_unit, title="一封家书", state=WorkState.PASSED)
+    three = WorkFactory(entrant=unit, title="灯火", state=WorkState.PASSED)
+    assert services.work_names([one, two, three]) == {
+        one.pk: "《一封家书》（长川市委统战部）", two.pk: "《一封家书》（明德大学党委统战部）",
+        three.pk: "《灯火》"}
+    same = [UserFactory(name="王立群", email="a@example.org"),
+            UserFactory(name="王立群", email="b@example.org"), UserFactory(name="", email="c@example.org")]
+    assert list(services.people_names(same).values()) == [
+        "王立群（a@example.org）", "王立群（b@example.org）", "c@example.org"]
+
+
+def test_the_advancing_column_says_what_the_round_recorded(first_round, organiser):
+    first, _entrants, _reviewers = first_round
+    services.assign_round(first, by=organiser)
+    score_all(first)
+    assert {row.advances for row in services.results(first).rows} == {None}  # nothing chosen yet
+    chosen = services.advance(first, top=4, by=organiser)
+    result = services.results(first)
+    assert {row.work for row in result.rows if row.advances} == set(chosen)
+    assert {row.advances for row in result.rows if row.work not in chosen} == {False}
+    # a mark changed since (by a reviewer allowed to, say) is what the table shows
+    other = next(row.work for row in result.rows if row.work not in chosen)
+    RoundWork.objects.filter(round=first, work_id=other).update(advanced=True)
+    assert services.results(first).row(other).advances is True
+    # a rule that chose nothing still says so: every work 未晋级
+    services.advance(first, at_least=101, by=organiser)
+    assert {row.advances for row in services.results(first).rows} == {False}
+
+
+def test_advancing_is_refused_before_opening_after_the_next_round_opened_and_after_release(
+        first_round, organiser):
+    first, _entrants, _reviewers = first_round
+    second = ReviewRound.objects.get(campaign=first.campaign, key="second")
+    assert "尚未开始" in services.advance_refusal(second)
+    with pytest.raises(RoundError, match="尚未开始"):
+        services.advance(second, top=1, by=organiser)
+    services.assign_round(first, by=organiser)
+    score_all(first)
+    chosen = services.advance(first, top=4, by=organiser)
+    close_round(first, by=organiser)
+    assert services.advance_refusal(first) is None  # closed, the next not open: still the organiser's call
+    open_round(second, by=organiser)
+    refusal = services.advance_refusal(first)
+    assert refusal == "「复审」已经开始，「初审」的晋级作品不能再修改。"
+    with pytest.raises(RoundError, match="已经开始"):
+        services.advance(first, top=1, by=organiser)
+    assert set(RoundWork.objects.filter(round=first, advanced=True).values_list("work_id", flat=True)) \
+        == set(chosen)
+    # 复审 is the last round: it selects (入选); once the decisions are released, nothing changes.
+    assert services.is_final(second) and not services.is_final(first)
+    entry = second.entries.first()
+    Decision.objects.create(campaign=first.campaign, work=entry.work, award="一等奖", position=1,
+                            round=second, released_at=timezone.now())
+    assert services.advance_refusal(second) == (
+        "评审结果已经公布，入选作品不能再修改。如需修改，请先在「评审结果与公布」中撤回公布。")
+    with pytest.raises(RoundError, match="已经公布"):
+        services.advance(second, top=1, by=organiser)
+    assert not second.entries.filter(advanced=True).exists()
+    assert ReviewLog.objects.filter(action="advanced").count() == 1
+
+
+def test_the_rounds_life_and_the_advancing_are_logged(first_round, organiser):
+    first, _entrants, _reviewers = first_round
+    services.assign_round(first, by=organiser)
+    score_all(first)
+    services.advance(first, top=2, at_least="50", by=organiser)
+    close_round(first, by=organiser)
+    lines = list(ReviewLog.objects.filter(round=first).order_by("pk"))
+    assert [line.action for line in lines] == ["round_opened", "assigned", "advanced", "round_closed"]
+    opened, assigned, advanced, closed = lines
+    assert opened.text == "开始「初审」：12 件作品参评" and opened.detail == {"works": 12}
+    assert assigned.actor == organiser and assigned.text.startswith("自动分配「初审」：新增 36 份，取消 0 份")
+    assert assigned.detail["added"] == 36
+    assert advanced.actor == organiser and "前 2 名中达到 50 分的作品" in advanced.text
+    assert "《" in advanced.text and advanced.detail["top"] == 2 and advanced.detail["at_least"] == "50"
+    assert sorted(advanced.detail["works"]) == sorted(
+        RoundWork.objects.filter(round=first, advanced=True).values_list("work_id", flat=True))
+    assert closed.text == "结束「初审」，评分已锁定：已提交 36 份评分" and closed.actor == organiser
+
+
+def test_assigning_is_only_for_an_open_round(first_round, organiser):
+    first, _entrants, _reviewers = first_round
+    second = ReviewRound.objects.get(campaign=first.campaign, key="second")
+    with pytest.raises(RoundError, match="请先开始本轮评审"):
+        services.assign_round(second, by=organiser)
+    close_round(first)
+    with pytest.raises(RoundError, match="「初审」已结束，评分已锁定，不能再分配作品。"):
+        services.assign_round(first, by=organiser)
+    assert not Assignment.objects.exists()
+    assert not ReviewLog.objects.filter(action="assigned").exists()
+
+
+def test_reviewers_are_listed_by_name_then_id(first_round):
+    first, _entrants, reviewers = first_round
+    late = UserFactory(name="专家0")  # the same name as the first, a later id
+    CampaignRole.objects.create(campaign=first.campaign, user=late, role=CampaignRole.Role.REVIEWER)
+    early = UserFactory(name="丁一")
+    CampaignRole.objects.create(campaign=first.campaign, user=early, role=CampaignRole.Role.REVIEWER)
+    order = [role.user for role in services.reviewers_of(first)]
+    assert order == sorted([*reviewers, late, early], key=lambda u: (u.name, u.pk))
+    assert order.index(reviewers[0]) + 1 == order.index(late)
+
+
+def race(*steps):
+    """The steps at once, each in its own thread and connection: ("won", value) or ("refused", why)."""
+    barrier = threading.Barrier(len(steps))
+    results = [("not run", None)] * len(steps)
+
+    def run(index, step):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = ("won", step())
+        except RoundError as error:
+            results[index] = ("refused", str(error))
+        except Exception as error:  # anything else is a failure the test must show
+            results[index] = ("crashed", repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_advancing_while_the_next_round_opens_never_leaves_them_apart(first_round, organiser):
+    first, _entrants, _reviewers = first_round
+    services.assign_round(first, by=organiser)
+    score_all(first)
+    services.advance(first, top=6, by=organiser)
+    close_round(first, by=organiser)
+    second = ReviewRound.objects.get(campaign=first.campaign, key="second")
+    results = race(lambda: services.advance(ReviewRound.objects.get(pk=first.pk), top=1, by=organiser),
+                   lambda: open_round(ReviewRound.objects.get(pk=second.pk), by=organiser))
+    assert "crashed" not in {kind for kind, _ in results}, results
+    marked = set(RoundWork.objects.filter(round=first, advanced=True).values_list("work_id", flat=True))
+    assert set(RoundWork.objects.filter(round=second).values_list("work_id", flat=True)) == marked
+    if results[0][0] == "refused":
+        assert "已经开始" in results[0][1] and len(marked) >= 6

@@ -86,6 +86,11 @@ def round_results() -> list[ag.RoundResult]:
             overall((1, "r1", 60), (1, "r2", 70), (2, "r2", 70), (1, "r3", 50), (2, "r3", 80), (3, "r3", 65)),
             [OVERALL], RoundSettings(method="zscore", top=5),
         ),
+        # z-scores: reviewers far apart in the marks they gave, and one far from the others.
+        aggregate_round(
+            overall((1, "甲", 40), (1, "乙", 90), (1, "丙", 88), (2, "甲", 50), (2, "乙", 60), (2, "丙", 70)),
+            [OVERALL], RoundSettings(method="zscore"),
+        ),
         # No tie rules at all ("无"); a line that a rounded mark meets and its exact value does not.
         aggregate_round(
             overall((1, "甲", 80), (2, "甲", 80), (5, "甲", "80.0"), (5, "乙", "80.01")),
@@ -469,10 +474,12 @@ def test_a_translation_reaches_the_words_the_pure_modules_made(english, notes, p
         return [wording.note_text(n) for n in notes if n.code == code]
 
     assert "Scoring: median." in texts("method")
-    assert "Scoring: 算术平均." in texts("method")  # a label not translated yet stays Chinese
+    # a label this catalogue lacks is the project's own catalogue's word, or the Chinese
+    assert f"Scoring: {wording.method_label('mean')}." in texts("method")
     assert "Tied at rank 2 with work 2 after comparing (none)." in texts("tied")
-    assert any(t.startswith("Tied at rank 4 with work 2 after comparing (more complete reviews first, 中位数")
-               for t in texts("tied"))
+    median_first = wording.tie_rule_label("median")  # the project's catalogue's words, or the Chinese
+    assert any(t.startswith(f"Tied at rank 4 with work 2 after comparing (more complete reviews first, "
+                            f"{median_first}") for t in texts("tied"))
     assert "Same total as work 4, 2; placed after work 4 by “more complete reviews first”." in texts(
         "tie_broken_after")
     assert "The outlier threshold must be a number of at least 0, not “很多”." in texts("error_threshold")
@@ -517,7 +524,7 @@ def test_unknown_codes_fall_back_to_the_modules_text() -> None:
         assert wording.note_text(Note("no_such_code")) == "no_such_code"
         assert wording.note_text(Note("not_submitted")) == "not_submitted"  # its parameter missing
         braces = Note.of("not_submitted", reviewer="{x}")
-        assert wording.note_text(braces) == braces.text == "评委 {x} 尚未评分，不计入。"
+        assert braces.text == "评委{x}尚未评分，不计入。" and "{x}" in wording.note_text(braces)
         assert wording.note_text(Note("tied", (("rank", "1"), ("rules", "x"), ("works", "2")),
                                       words=(("rules", "tie_rule", ("bogus",)),))) == Note(
             "tied", (("rank", "1"), ("rules", "x"), ("works", "2"))).text
@@ -553,3 +560,24 @@ def test_the_pure_modules_still_import_no_django() -> None:
     assert "django" not in ag.__dict__ and "django" not in asg.__dict__
     source = (Path(ag.__file__).read_text(encoding="utf-8") + Path(asg.__file__).read_text(encoding="utf-8"))
     assert "import django" not in source and "from django" not in source
+
+
+def test_the_table_with_points_and_the_last_rounds_words_is_the_modules_own() -> None:
+    with translation.override("zh-hans"):
+        for result in round_results():
+            for points in (False, True):
+                for final in (False, True):
+                    assert wording.table(result, points=points, final=final) == result.table(
+                        points=points, final=final)
+
+
+def test_one_name_per_method_the_rounds_own() -> None:
+    """The results page, its notes and the settings page call each method the same (ReviewRound.Method)."""
+    from guangying.reviews.models import ReviewRound
+
+    with translation.override("zh-hans"):
+        assert {m: wording.method_label(m) for m in ag.METHODS} == {
+            value: str(label) for value, label in ReviewRound.Method.choices}
+    with translation.override(None):
+        assert str(wording.CELLS["disagreement"]) == "有分歧"
+        assert str(wording.COLUMNS["disagreement"]) == "分歧"

@@ -36,10 +36,21 @@ Methods (``RoundSettings.method``)
     are not clipped, since clipping would invent ties. Standard deviations are
     population deviations: they describe the marks given, they estimate nothing.
 
-Per work, the minimum, maximum, spread, standard deviation, median and the
-disagreement flag are taken over every complete review, on the scale the aggregate
-is on (normalised values under ``zscore``, raw totals otherwise), so that a
-trimmed-away extreme still shows.
+Per work, the minimum, maximum, spread, standard deviation and median are taken
+over every complete review, on the scale the aggregate is on (normalised values
+under ``zscore``, raw totals otherwise), so that a trimmed-away extreme still shows
+and the tie rules compare what the table shows; under ``zscore`` the table's
+headings say these are standardised values (标准化后). The disagreement flag is
+always taken on the raw totals, the marks the reviewers gave: its threshold is
+points of those marks (the round's 「分歧提示阈值（百分制）」), and the organiser
+checks a flagged work against the score sheets, where only the marks given stand.
+Under ``zscore`` its notes say the totals are those before standardising.
+
+Criteria
+    Each criterion is aggregated like the total, on 0–100 (``WorkRow.criteria``, what
+    the tie rules compare) and on its own scale (``WorkRow.points``: 8.60 of a 10-point
+    criterion, the scale the reviewers marked it on, which ``RoundResult.table`` shows
+    with ``points=True``).
 
 Ranking
     By aggregate, higher first; equal aggregates are separated by the tie rules in
@@ -61,7 +72,9 @@ order given, so shuffling the records changes nothing. Work and reviewer ids may
 ints or strings (any mix); they are ordered ints first, then strings.
 
 Messages meant for organisers are the Chinese strings in ``MESSAGES``, referred to
-by code in ``Note`` objects, so the Django layer can translate them in one place. A
+by code in ``Note`` objects, so the Django layer can translate them in one place. The
+notes call works, reviewers and criteria by the ``Names`` given to ``aggregate_round``
+(titles and names; ids and keys when none are given). A
 parameter made of this module's own words (a method's name, tie rules) is passed as
 ``Words`` and a list as a tuple: the note keeps their codes and items beside the
 Chinese text, so that those words and the list's separator can be translated too.
@@ -86,6 +99,7 @@ __all__ = [
     "MESSAGES",
     "METHODS",
     "METHOD_LABELS",
+    "NO_NAMES",
     "OVERALL",
     "TIE_RULES",
     "TIE_RULE_LABELS",
@@ -94,6 +108,7 @@ __all__ = [
     "AggregationError",
     "Criterion",
     "IncompleteReview",
+    "Names",
     "Note",
     "ReviewLine",
     "ReviewerRow",
@@ -110,6 +125,7 @@ __all__ = [
     "population_sd",
     "trimmed_mean",
     "weighted_total",
+    "with_marks",
 ]
 
 WorkId = Hashable
@@ -132,11 +148,12 @@ _DISPLAY_SCALE = 10**DISPLAY_PLACES
 # --------------------------------------------------------------------------
 # Everything an organiser may read, in one place
 
+#: The same names as the round's own setting (``ReviewRound.Method``): one name per method everywhere.
 METHOD_LABELS: dict[str, str] = {
-    "mean": "算术平均",
+    "mean": "平均分",
     "median": "中位数",
-    "trimmed": "去掉一个最高分和一个最低分后平均",
-    "zscore": "按评委标准化（Z 分数）后平均",
+    "trimmed": "去掉一个最高分和一个最低分后的平均分",
+    "zscore": "按评审专家标准化（z 分数）",
 }
 
 TIE_RULE_LABELS: dict[str, str] = {
@@ -153,21 +170,25 @@ WORDS: dict[str, str] = {"none": "无"}
 MESSAGES: dict[str, str] = {
     # rows
     "no_complete_review": "没有完整的评审，不参与排名。",
-    "not_submitted": "评委 {reviewer} 尚未评分，不计入。",
-    "incomplete_review": "评委 {reviewer} 的评分不完整（缺：{missing}），不计入。",
-    "trimmed_dropped": "去掉一个最高分 {high}（评委 {high_reviewer}）"
-    "和一个最低分 {low}（评委 {low_reviewer}）。",
+    "not_submitted": "评委{reviewer}尚未评分，不计入。",
+    "incomplete_review": "评委{reviewer}的评分不完整（缺：{missing}），不计入。",
+    "trimmed_dropped": "去掉一个最高分 {high}（评委{high_reviewer}）"
+    "和一个最低分 {low}（评委{low_reviewer}）。",
     "trimmed_too_few": "有效评审只有 {count} 份，不足 3 份，无法去掉一个最高分和一个最低分，按算术平均计。",
-    "zscore_single": "评委 {reviewer} 只完整评审了 1 件作品，无法按其打分习惯标准化，按原始分计。",
-    "zscore_flat": "评委 {reviewer} 给所评 {count} 件作品的总分完全相同，无法标准化，按原始分计。",
+    "zscore_single": "评委{reviewer}只完整评审了 1 件作品，无法按其打分习惯标准化，按原始分计。",
+    "zscore_flat": "评委{reviewer}给所评 {count} 件作品的总分完全相同，无法标准化，按原始分计。",
     "disagreement_spread": "评委意见分歧：最高分与最低分相差 {spread} 分，超过 {threshold} 分。",
-    "disagreement_outlier": "评委意见分歧：评委 {reviewer} 的 {value} 分"
+    "disagreement_outlier": "评委意见分歧：评委{reviewer}的 {value} 分"
     "与其他评委的平均分 {others} 相差 {difference} 分，超过 {threshold} 分。",
-    "tied": "与作品 {works} 并列第 {rank} 名：总分相同，依次比较（{rules}）后仍相同；"
+    "disagreement_spread_raw": "评委意见分歧：评委给出的总分（标准化前）最高与最低相差 {spread} 分，"
+    "超过 {threshold} 分。",
+    "disagreement_outlier_raw": "评委意见分歧：评委{reviewer}给出的总分（标准化前）{value} 分"
+    "与其他评委的平均分 {others} 相差 {difference} 分，超过 {threshold} 分。",
+    "tied": "与作品{works}并列第 {rank} 名：总分相同，依次比较（{rules}）后仍相同；"
     "同名次内按编号列出，不分先后。",
-    "tie_broken_before": "总分与作品 {works} 相同，依「{rule}」排在作品 {other} 之前。",
-    "tie_broken_after": "总分与作品 {works} 相同，依「{rule}」排在作品 {other} 之后。",
-    "display_equal": "显示的总分与作品 {works} 同为 {value}，名次按未四舍五入的分数排定。",
+    "tie_broken_before": "总分与作品{works}相同，依「{rule}」排在作品{other}之前。",
+    "tie_broken_after": "总分与作品{works}相同，依「{rule}」排在作品{other}之后。",
+    "display_equal": "显示的总分与作品{works}同为 {value}，名次按未四舍五入的分数排定。",
     # the round
     "method": "计分方法：{method}。",
     "zscore_pooled": "各评委的总分先按其本人所评作品标准化，"
@@ -190,10 +211,10 @@ MESSAGES: dict[str, str] = {
     "error_duplicate_criterion": "评分项「{key}」重复。",
     "error_criterion_weight": "评分项「{key}」的权重应大于 0。",
     "error_criterion_scale": "评分项「{key}」的满分应为正整数。",
-    "error_unknown_criterion": "评委 {reviewer} 对作品 {work} 的评分含有本轮未设定的评分项「{key}」。",
-    "error_not_a_number": "评委 {reviewer} 对作品 {work} 的「{key}」评分「{value}」不是数字。",
-    "error_out_of_range": "评委 {reviewer} 对作品 {work} 的「{key}」评分 {value} 超出 0—{scale_max} 分。",
-    "error_duplicate_score": "评委 {reviewer} 对作品 {work} 有两份评分。",
+    "error_unknown_criterion": "评委{reviewer}对作品{work}的评分含有本轮未设定的评分项「{key}」。",
+    "error_not_a_number": "评委{reviewer}对作品{work}的「{key}」评分「{value}」不是数字。",
+    "error_out_of_range": "评委{reviewer}对作品{work}的「{key}」评分 {value} 超出 0—{scale_max} 分。",
+    "error_duplicate_score": "评委{reviewer}对作品{work}有两份评分。",
     "error_method": "未知的计分方法「{method}」，应为 mean、median、trimmed 或 zscore。",
     "error_tie_rule": "未知的并列规则「{rule}」，应为 reviews、median、criteria、min 或 spread，且不重复。",
     "error_threshold": "{what}应为不小于 0 的数字，而不是「{value}」。",
@@ -217,8 +238,19 @@ COLUMNS: dict[str, str] = {
     "disagreement": "分歧",
     "advances": "晋级",
     "notes": "说明",
+    # the advancing column of a campaign's last round, where the marks select works rather than advance them
+    "selected": "入选",
+    # after the headings of the columns a z-score round converts (the aggregate and its statistics)
+    "standardised": "（标准化后）",
 }
-CELLS: dict[str, str] = {"tied": "并列", "disagreement": "需关注", "advances": "晋级", "stays": "未晋级"}
+CELLS: dict[str, str] = {
+    "tied": "并列",
+    "disagreement": "有分歧",  # the column is 「分歧」, as the round's 「分歧提示阈值」
+    "advances": "晋级",
+    "stays": "未晋级",
+    "selected": "入选",
+    "not_selected": "未入选",
+}
 _COLUMNS_BEFORE = (
     "rank",
     "tied",
@@ -233,6 +265,7 @@ _COLUMNS_BEFORE = (
     "sd",
 )
 _COLUMNS_AFTER = ("disagreement", "advances", "notes")
+_CONVERTED = frozenset({"aggregate", "median", "minimum", "maximum", "spread", "sd"})  # zscore values
 
 _WHAT = {"disagreement": "分歧阈值", "outlier": "单个评委偏离阈值", "at_least": "晋级分数线"}
 
@@ -344,6 +377,32 @@ class Score:
     values: Mapping[str, Number | None]
 
 
+@dataclass(frozen=True, eq=False)
+class Names:
+    """What the organiser calls the works, the reviewers and the criteria, for the notes' words.
+
+    The notes name a reviewer, a work or a missing criterion by what is given here (a work's title,
+    say 「《一封家书》」, with its entrant where two works share a title); an id or a key without a
+    name shows as itself. Only the notes' words change: no rank or number depends on a name.
+    """
+
+    works: Mapping[WorkId, str] = field(default_factory=dict)
+    reviewers: Mapping[ReviewerId, str] = field(default_factory=dict)
+    criteria: Mapping[str, str] = field(default_factory=dict)
+
+    def work(self, work: WorkId) -> Any:
+        return self.works.get(work, work)
+
+    def reviewer(self, reviewer: ReviewerId) -> Any:
+        return self.reviewers.get(reviewer, reviewer)
+
+    def criterion(self, key: str) -> str:
+        return self.criteria.get(key, key)
+
+
+NO_NAMES = Names()
+
+
 @dataclass(frozen=True)
 class RoundSettings:
     """How a round turns marks into a ranking; thresholds are points on the 0–100 scale."""
@@ -423,6 +482,7 @@ class WorkRow:
     notes: tuple[Note, ...]
     advances: bool | None = None  # None: no advancing rule applied
     advance_notes: tuple[Note, ...] = ()
+    points: tuple[tuple[str, Decimal], ...] = ()  # each criterion like ``criteria``, on its own scale
 
     @property
     def all_notes(self) -> tuple[Note, ...]:
@@ -456,6 +516,7 @@ class RoundResult:
     advancing: tuple[WorkId, ...] = ()
     advance_notes: tuple[Note, ...] = ()
     exceeded_by: int = 0  # works advancing beyond ``top`` because of a tie at the cut-off
+    names: Names = field(default=NO_NAMES, compare=False, repr=False)  # the notes' words for ids
 
     @property
     def method(self) -> str:
@@ -487,6 +548,8 @@ class RoundResult:
         columns: Mapping[str, str] | None = None,
         cells: Mapping[str, str] | None = None,
         notes: Callable[[Sequence[Note]], str] | None = None,
+        points: bool = False,
+        final: bool = False,
     ) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
         """The results as a header and rows of plain cells (str, int, Decimal), for a page or a sheet.
 
@@ -494,20 +557,34 @@ class RoundResult:
         ``columns`` and ``cells`` replace the words of ``COLUMNS`` and ``CELLS`` (a key they lack keeps
         its Chinese word) and ``notes`` makes the notes' cell from a row's notes, so that a translating
         layer can give the same table in another language; by default, the Chinese.
+
+        ``points``: each criterion on its own scale (8.60 of a 10-point criterion) rather than on 0–100,
+        the scale the reviewers marked it on; the labels in ``criteria`` should then say the scale.
+        ``final``: the campaign's last round, whose marks select works (入选 / 未入选) rather than
+        advance them. In a z-score round the headings of the aggregate and of its statistics say
+        that they are standardised values (``COLUMNS["standardised"]``), not marks anyone gave.
         """
         works = works or {}
         criteria = criteria or {}
         columns = {**COLUMNS, **(columns or {})}
         cells = {**CELLS, **(cells or {})}
         notes_cell = notes or _notes_cell
+        converted = self.method == "zscore"
+
+        def heading(c: str) -> str:
+            if c == "advances" and final:
+                return columns["selected"]
+            return columns[c] + (columns["standardised"] if converted and c in _CONVERTED else "")
+
+        yes, no = ("selected", "not_selected") if final else ("advances", "stays")
         header = (
-            *(columns[c] for c in _COLUMNS_BEFORE),
+            *(heading(c) for c in _COLUMNS_BEFORE),
             *(criteria.get(k, k) for k in self.criteria),
-            *(columns[c] for c in _COLUMNS_AFTER),
+            *(heading(c) for c in _COLUMNS_AFTER),
         )
         rows = []
         for r in self.rows:
-            by_key = dict(r.criteria)
+            by_key = dict(r.points if points else r.criteria)
             rows.append(
                 (
                     "" if r.rank is None else r.rank,
@@ -523,7 +600,7 @@ class RoundResult:
                     _cell(r.sd),
                     *(_cell(by_key.get(k)) for k in self.criteria),
                     cells["disagreement"] if r.disagreement else "",
-                    "" if r.advances is None else cells["advances" if r.advances else "stays"],
+                    "" if r.advances is None else cells[yes if r.advances else no],
                     notes_cell(r.all_notes),
                 )
             )
@@ -670,9 +747,12 @@ def _criteria(criteria: Iterable[CriterionLike]) -> tuple[_Crit, ...]:
 
 
 def _read(
-    values: Mapping[str, Any], crits: tuple[_Crit, ...], work: Any, reviewer: Any
+    values: Mapping[str, Any], crits: tuple[_Crit, ...], work: Any, reviewer: Any, names: Names = NO_NAMES
 ) -> tuple[dict[str, Fraction], tuple[str, ...]]:
-    """A review's marks, validated, and the criteria it lacks (in the round's order)."""
+    """A review's marks, validated, and the criteria it lacks (in the round's order).
+
+    ``work`` and ``reviewer`` are what an error calls them; ``names`` gives the criteria's labels.
+    """
     known = {c.key for c in crits}
     for key in sorted(map(str, values)):
         if key not in known:
@@ -686,10 +766,17 @@ def _read(
             continue
         f = _fraction(raw)
         if f is None:
-            raise AggregationError("error_not_a_number", reviewer=reviewer, work=work, key=c.key, value=raw)
+            raise AggregationError(
+                "error_not_a_number", reviewer=reviewer, work=work, key=names.criterion(c.key), value=raw
+            )
         if f < 0 or f > c.scale:
             raise AggregationError(
-                "error_out_of_range", reviewer=reviewer, work=work, key=c.key, value=raw, scale_max=c.scale
+                "error_out_of_range",
+                reviewer=reviewer,
+                work=work,
+                key=names.criterion(c.key),
+                value=raw,
+                scale_max=c.scale.numerator,  # a whole number of points
             )
         marks[c.key] = f
     return marks, tuple(missing)
@@ -814,6 +901,7 @@ def aggregate_round(
     *,
     works: Iterable[WorkId] = (),
     expected: Mapping[WorkId, Collection[ReviewerId]] | None = None,
+    names: Names | None = None,
 ) -> RoundResult:
     """Aggregate one round's marks into a ranked table.
 
@@ -821,9 +909,11 @@ def aggregate_round(
     ``values`` (criterion key → mark; absent or None is missing). ``works``: every
     work of the round, so that works nobody scored are listed too. ``expected``: the
     assignment (work → reviewers), so that reviews not even started are reported
-    as missing. If ``settings`` has ``top`` or ``at_least``, advancing is applied.
+    as missing. ``names``: what the notes call the works, reviewers and criteria (ids and
+    keys otherwise). If ``settings`` has ``top`` or ``at_least``, advancing is applied.
     """
     settings = settings or RoundSettings()
+    names = names or NO_NAMES
     crits = _criteria(criteria)
     method = settings.method
 
@@ -831,8 +921,10 @@ def aggregate_round(
     for s in scores:
         pair = (s.work, s.reviewer)
         if pair in records:
-            raise AggregationError("error_duplicate_score", reviewer=s.reviewer, work=s.work)
-        records[pair] = _read(s.values, crits, s.work, s.reviewer)
+            raise AggregationError(
+                "error_duplicate_score", reviewer=names.reviewer(s.reviewer), work=names.work(s.work)
+            )
+        records[pair] = _read(s.values, crits, names.work(s.work), names.reviewer(s.reviewer), names)
 
     all_works = {*works, *(w for w, _ in records), *(expected or {})}
     rows: dict[Any, _Work] = {w: _Work(w) for w in all_works}
@@ -863,9 +955,15 @@ def aggregate_round(
         row.incomplete.sort(key=lambda i: _id_key(i.reviewer))
         for inc in row.incomplete:
             if inc.submitted:
-                row.notes.append(Note.of("incomplete_review", reviewer=inc.reviewer, missing=inc.missing))
+                row.notes.append(
+                    Note.of(
+                        "incomplete_review",
+                        reviewer=names.reviewer(inc.reviewer),
+                        missing=tuple(names.criterion(k) for k in inc.missing),
+                    )
+                )
             else:
-                row.notes.append(Note.of("not_submitted", reviewer=inc.reviewer))
+                row.notes.append(Note.of("not_submitted", reviewer=names.reviewer(inc.reviewer)))
 
     table = _aggregate_table(totals, method)
     tie_order = sorted(crits, key=lambda c: (-c.weight, c.position))
@@ -890,7 +988,13 @@ def aggregate_round(
                 (low_r, low), (high_r, high) = raw[0], raw[-1]
                 dropped[w] = {low_r: "low", high_r: "high"}
                 row.notes.append(
-                    Note.of("trimmed_dropped", high=high, high_reviewer=high_r, low=low, low_reviewer=low_r)
+                    Note.of(
+                        "trimmed_dropped",
+                        high=high,
+                        high_reviewer=names.reviewer(high_r),
+                        low=low,
+                        low_reviewer=names.reviewer(low_r),
+                    )
                 )
             else:
                 row.notes.append(Note.of("trimmed_too_few", count=len(raw)))
@@ -899,35 +1003,46 @@ def aggregate_round(
                 st = table.reviewers[r]
                 if not st.normalised:
                     code = "zscore_single" if st.count == 1 else "zscore_flat"
-                    row.notes.append(Note.of(code, reviewer=r, count=st.count))
-        _flag_disagreement(row, disagreement, outlier)
+                    row.notes.append(Note.of(code, reviewer=names.reviewer(r), count=st.count))
+        _flag_disagreement(row, disagreement, outlier, names, raw=method == "zscore")
 
-    ranked = _rank(rows, settings.tie_rules)
+    ranked = _rank(rows, settings.tie_rules, names)
     unranked = sorted((r for r in rows.values() if r.aggregate is None), key=lambda r: _id_key(r.work))
 
     result = RoundResult(
         settings=settings,
         criteria=tuple(c.key for c in crits),
         rows=tuple(_row(r, table, dropped.get(r.work, {}), method, tie_order) for r in [*ranked, *unranked]),
-        reviewers=_reviewer_rows(all_reviewers, totals, incomplete_by_reviewer, table, method),
-        notes=_round_notes(settings, table),
+        reviewers=_reviewer_rows(all_reviewers, totals, incomplete_by_reviewer, table, method, names),
+        notes=_round_notes(settings, table, names),
         pooled_mean=display(table.pooled[0]) if table.pooled else None,
         pooled_sd=display(table.pooled[1]) if table.pooled else None,
+        names=names,
     )
     if settings.top is not None or settings.at_least is not None:
         result = advance(result, top=settings.top, at_least=settings.at_least)
     return result
 
 
-def _flag_disagreement(row: _Work, spread_limit: Fraction, outlier_limit: Fraction) -> None:
-    vs = row.values
+def _flag_disagreement(
+    row: _Work, spread_limit: Fraction, outlier_limit: Fraction, names: Names, *, raw: bool
+) -> None:
+    """Flags a work whose reviewers' marks are far apart, or one reviewer far from the others.
+
+    ``raw`` (a z-score round): judged on the totals the reviewers gave, not on their standardised
+    values, and the notes say so. The threshold is the round's 「分歧提示阈值（百分制）」: points
+    of the marks given, which the organiser finds again in the score sheets; a standardised spread
+    is a number nobody gave. A reviewer harsher or more lenient than the others on a work is thus
+    still flagged, though the ranking has already corrected for their habits.
+    """
+    vs = sorted(row.complete.items(), key=lambda kv: _id_key(kv[0])) if raw else row.values
     n = len(vs)
     if n < 2:
         return
-    spread = row.spread
-    assert spread is not None
+    spread = max(v for _, v in vs) - min(v for _, v in vs)
     if _key(spread) > _key(spread_limit):
-        row.notes.append(Note.of("disagreement_spread", spread=spread, threshold=spread_limit))
+        code = "disagreement_spread_raw" if raw else "disagreement_spread"
+        row.notes.append(Note.of(code, spread=spread, threshold=spread_limit))
     if n < 3:
         return  # with two reviews each is as far from the other as the spread says
     whole = sum((v for _, v in vs), Fraction(0))
@@ -938,8 +1053,8 @@ def _flag_disagreement(row: _Work, spread_limit: Fraction, outlier_limit: Fracti
             row.outliers.append(r)
             row.notes.append(
                 Note.of(
-                    "disagreement_outlier",
-                    reviewer=r,
+                    "disagreement_outlier_raw" if raw else "disagreement_outlier",
+                    reviewer=names.reviewer(r),
                     value=v,
                     others=others,
                     difference=difference,
@@ -948,7 +1063,7 @@ def _flag_disagreement(row: _Work, spread_limit: Fraction, outlier_limit: Fracti
             )
 
 
-def _rank(rows: dict[Any, _Work], rules: tuple[str, ...]) -> list[_Work]:
+def _rank(rows: dict[Any, _Work], rules: tuple[str, ...], names: Names = NO_NAMES) -> list[_Work]:
     """Competition ranking on (aggregate, tie rules…); equal keys share a rank, listed by id."""
     ranked = sorted((r for r in rows.values() if r.aggregate is not None), key=lambda r: _id_key(r.work))
 
@@ -969,7 +1084,7 @@ def _rank(rows: dict[Any, _Work], rules: tuple[str, ...]) -> list[_Work]:
     for block in blocks:
         if len(block) > 1:
             for i in block:
-                others = tuple(ranked[j].work for j in block if j != i)
+                others = tuple(names.work(ranked[j].work) for j in block if j != i)
                 ranked[i].tied = True
                 ranked[i].notes.append(
                     Note.of(
@@ -990,18 +1105,18 @@ def _rank(rows: dict[Any, _Work], rules: tuple[str, ...]) -> list[_Work]:
             ranked[i].notes.append(
                 Note.of(
                     "tie_broken_after",
-                    works=tuple(ranked[j].work for j in same if j != i),
+                    works=tuple(names.work(ranked[j].work) for j in same if j != i),
                     rule=Words("tie_rule", (rule,)),
-                    other=tuple(ranked[j].work for j in above),
+                    other=tuple(names.work(ranked[j].work) for j in above),
                 )
             )
         for i in above:
             ranked[i].notes.append(
                 Note.of(
                     "tie_broken_before",
-                    works=tuple(ranked[j].work for j in same if j != i),
+                    works=tuple(names.work(ranked[j].work) for j in same if j != i),
                     rule=Words("tie_rule", (rule,)),
-                    other=tuple(ranked[j].work for j in below),
+                    other=tuple(names.work(ranked[j].work) for j in below),
                 )
             )
     shown: dict[Decimal, list[int]] = {}
@@ -1010,7 +1125,7 @@ def _rank(rows: dict[Any, _Work], rules: tuple[str, ...]) -> list[_Work]:
     for value, idx in shown.items():
         if len({keys[i][0] for i in idx}) > 1:
             for i in idx:
-                others = tuple(ranked[j].work for j in idx if keys[j][0] != keys[i][0])
+                others = tuple(names.work(ranked[j].work) for j in idx if keys[j][0] != keys[i][0])
                 ranked[i].notes.append(Note.of("display_equal", works=others, value=value))
     return ranked
 
@@ -1044,6 +1159,7 @@ def _row(w: _Work, table: _Table, dropped: Mapping[Any, str], method: str, tie_o
         disagreement=any(n.code.startswith("disagreement_") for n in notes),
         outliers=tuple(w.outliers),
         criteria=_criteria_display(tie_order, w.criteria) if has else (),
+        points=_criteria_display(tie_order, w.criteria, own_scale=True) if has else (),
         reviews=reviews,
         incomplete=tuple(w.incomplete),
         decided_by=w.decided_by,
@@ -1052,11 +1168,14 @@ def _row(w: _Work, table: _Table, dropped: Mapping[Any, str], method: str, tie_o
 
 
 def _criteria_display(
-    tie_order: list[_Crit], values: tuple[Fraction, ...]
+    tie_order: list[_Crit], values: tuple[Fraction, ...], *, own_scale: bool = False
 ) -> tuple[tuple[str, Decimal], ...]:
-    """Per-criterion aggregates in the round's order (the table's columns), not the tie order."""
+    """Per-criterion aggregates in the round's order (the table's columns), not the tie order.
+
+    On 0–100, or with ``own_scale`` on the criterion's own scale, converted exactly before rounding.
+    """
     pairs = sorted(zip(tie_order, values, strict=True), key=lambda cv: cv[0].position)
-    return tuple((c.key, display(v)) for c, v in pairs)
+    return tuple((c.key, display(v * c.scale / 100 if own_scale else v)) for c, v in pairs)
 
 
 def _reviewer_rows(
@@ -1065,6 +1184,7 @@ def _reviewer_rows(
     incomplete: Mapping[Any, int],
     table: _Table,
     method: str,
+    names: Names = NO_NAMES,
 ) -> tuple[ReviewerRow, ...]:
     out = []
     for r in sorted(reviewers, key=_id_key):
@@ -1076,7 +1196,9 @@ def _reviewer_rows(
             normalised = st.normalised
             if not st.normalised:
                 note = Note.of(
-                    "zscore_single" if st.count == 1 else "zscore_flat", reviewer=r, count=st.count
+                    "zscore_single" if st.count == 1 else "zscore_flat",
+                    reviewer=names.reviewer(r),
+                    count=st.count,
                 )
         out.append(
             ReviewerRow(
@@ -1092,11 +1214,12 @@ def _reviewer_rows(
     return tuple(out)
 
 
-def _round_notes(settings: RoundSettings, table: _Table) -> tuple[Note, ...]:
+def _round_notes(settings: RoundSettings, table: _Table, names: Names = NO_NAMES) -> tuple[Note, ...]:
     notes = [Note.of("method", method=Words("method", (settings.method,)))]
     if settings.method == "zscore" and table.pooled:
         notes.append(Note.of("zscore_pooled", mean=table.pooled[0], sd=table.pooled[1]))
-        raw = tuple(r for r in sorted(table.reviewers, key=_id_key) if not table.reviewers[r].normalised)
+        left = [r for r in sorted(table.reviewers, key=_id_key) if not table.reviewers[r].normalised]
+        raw = tuple(names.reviewer(r) for r in left)
         if raw:
             notes.append(Note.of("zscore_reviewers_raw", reviewers=raw))
     return tuple(notes)
@@ -1104,6 +1227,25 @@ def _round_notes(settings: RoundSettings, table: _Table) -> tuple[Note, ...]:
 
 # --------------------------------------------------------------------------
 # Advancing
+
+
+def with_marks(result: RoundResult, advancing: Collection[WorkId]) -> RoundResult:
+    """The result with the advancing marks a round recorded, in place of any rule's.
+
+    What was decided stands, not what a rule would decide now: the works in ``advancing`` advance
+    (晋级, or 入选 in a last round), every other row does not, and the rule's notes are gone, since
+    the marks may have been set by another rule, or changed by hand since.
+    """
+    chosen = set(advancing)
+    rows = tuple(replace(r, advances=r.work in chosen, advance_notes=()) for r in result.rows)
+    return replace(
+        result,
+        settings=replace(result.settings, top=None, at_least=None),
+        rows=rows,
+        advancing=tuple(r.work for r in rows if r.advances),
+        advance_notes=(),
+        exceeded_by=0,
+    )
 
 
 def advance(result: RoundResult, *, top: int | None = None, at_least: Number | None = None) -> RoundResult:
@@ -1164,7 +1306,8 @@ def advance(result: RoundResult, *, top: int | None = None, at_least: Number | N
         exceeded_by = 0
     unranked = [r.work for r in result.rows if r.rank is None]
     if unranked:
-        notes.append(Note.of("advance_unranked", count=len(unranked), works=tuple(unranked)))
+        works = tuple(result.names.work(w) for w in unranked)
+        notes.append(Note.of("advance_unranked", count=len(unranked), works=works))
 
     rows = []
     for r in result.rows:

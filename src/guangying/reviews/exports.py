@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from guangying.campaigns.models import Campaign, CampaignRole
 from guangying.submissions.exports import sheet_cell
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_MAX = 31
+COLUMN_MIN, COLUMN_MAX = 6, 48  # column widths, in Excel's units (about one Latin character)
+# The audit sheet's: time, kind, who, round, work, entrant, reviewer, points, text.
+AUDIT_WIDTHS = (18, 18, 14, 10, 30, 30, 14, 34, 48)
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
@@ -100,6 +105,42 @@ def _append(sheet: Any, values: Sequence[Any], bold: bool = False) -> None:
     sheet.append([sheet_cell(sheet, value, bold=bold) for value in values])
 
 
+def _text_width(value: Any) -> int:
+    """How wide a value prints: a Chinese character takes two columns; the longest line counts."""
+    if value is None or value == "":
+        return 0
+    lines = str(value).splitlines() or [""]
+    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines)
+
+
+def _layout(sheet: Any, rows: Sequence[Sequence[Any]], *, header_row: int, freeze_columns: int = 0,
+            widths: Sequence[int] = ()) -> None:
+    """Column widths from the header and the rows, and the header frozen, before any row is written.
+
+    A write-only sheet takes its widths and panes before its first row, so the rows are made first.
+    Each column is as wide as its widest cell, within COLUMN_MIN and COLUMN_MAX (a longer text wraps:
+    ``sheet_cell`` wraps text longer than 40 characters). The rows down to the header (``header_row``,
+    counted from 1) and the first ``freeze_columns`` columns stay in view while scrolling; the header
+    is repeated on every printed page. ``widths``, when given, are the columns' widths as they are.
+    """
+    wide: dict[int, int] = {}
+    for row in rows:
+        for index, value in enumerate(row, start=1):
+            wide[index] = max(wide.get(index, 0), _text_width(value))
+    for index, width in enumerate(widths, start=1):
+        wide[index] = width - 2
+    for index, width in wide.items():
+        sheet.column_dimensions[get_column_letter(index)].width = min(COLUMN_MAX, max(COLUMN_MIN, width + 2))
+    sheet.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+
+
+def criterion_heading(criterion: Any, standardised: bool = False) -> str:
+    """「情感温度（10 分）」: a criterion with its own scale; in a z-score round, 「（10 分，标准化后）」."""
+    said = {"label": criterion.label, "max": criterion.scale_max}
+    return (_("%(label)s（%(max)s 分，标准化后）") if standardised else _("%(label)s（%(max)s 分）")) % said
+
+
 def _number(text: Any) -> Decimal | str:
     """A stored point ("8.5") as a number for Excel; anything unreadable as it was stored."""
     if text in (None, ""):
@@ -132,7 +173,7 @@ def _total(score: Score | None, criteria: list[RoundCriterion]) -> Decimal | str
 def _criteria_header(criteria: list[RoundCriterion]) -> list[str]:
     if not criteria:
         return [_("综合评分（100 分）")]
-    return [_("%(label)s（%(max)s 分）") % {"label": c.label, "max": c.scale_max} for c in criteria]
+    return [criterion_heading(c) for c in criteria]
 
 
 def _points(score: Score | None, criteria: list[RoundCriterion]) -> list[Any]:
@@ -160,18 +201,34 @@ def _score(assignment: Assignment) -> Score | None:
 
 
 def ranking_workbook(round_: ReviewRound) -> bytes:
-    """The round's ranking by its own method, as on the results page, with each work's entrant."""
+    """The round's ranking by its own method, as on the results page, with every column and the entrant.
+
+    A title line (the campaign, the round, the method), then the table: each work's rank, score,
+    statistics, each criterion on its own scale, the disagreement flag, the advancing marks the
+    round recorded (入选 in the campaign's last round) and the notes, naming works and reviewers.
+    """
+    campaign = round_.campaign
     result = services.results(round_)
+    zscore = result.method == ReviewRound.Method.ZSCORE
     entries = {e.work_id: e.work for e in round_.entries.select_related("work__entrant")}
-    labels = {c.key: c.label for c in round_.criteria.all()}
-    header, rows = wording.table(result, works={pk: w.title for pk, w in entries.items()}, criteria=labels)
+    labels = {c.key: criterion_heading(c, zscore) for c in round_.criteria.all()}
+    header, rows = wording.table(result, works={pk: w.title for pk, w in entries.items()}, criteria=labels,
+                                 points=True, final=services.is_final(round_))
     at = header.index(wording.column_label("work")) + 1
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name(round_.label, set(), fallback=_("排名")))
-    _append(sheet, [*header[:at], _("报送主体"), *header[at:]], bold=True)
+    table = [[*header[:at], _("报送主体"), *header[at:]]]
     for result_row, row in zip(result.rows, rows, strict=True):
         work = entries.get(result_row.work)
-        _append(sheet, [*row[:at], str(work.entrant) if work else "", *row[at:]])
+        table.append([*row[:at], str(work.entrant) if work else "", *row[at:]])
+    title = _("%(campaign)s · %(round)s · 评分排名 · 计分方法：%(method)s（得分为百分制）") % {
+        "campaign": campaign.rules.short_title or campaign.title, "round": round_.label,
+        "method": wording.method_label(result.method)}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name(round_.label, set(), fallback=_("排名")))
+    _layout(sheet, table, header_row=2, freeze_columns=at)
+    _append(sheet, [title], bold=True)
+    _append(sheet, table[0], bold=True)
+    for line in table[1:]:
+        _append(sheet, line)
     return _book_bytes(book)
 
 
@@ -204,17 +261,16 @@ def reviewer_workbook(round_: ReviewRound) -> bytes:
     taken: set[str] = set()
     if not reviewers:
         sheet = book.create_sheet(sheet_name(_("评分表"), taken))
+        _layout(sheet, [header], header_row=1, freeze_columns=2)
         _append(sheet, header, bold=True)
         return _book_bytes(book)
     for rows in reviewers:
         reviewer = rows[0].reviewer
         sheet = book.create_sheet(sheet_name(person(reviewer), taken, fallback=_("评审专家")))
-        sheet.print_title_rows = "2:2"
         unit = units.get(reviewer.pk) or ""
         title = _("%(round)s · 评审专家：%(name)s") % {"round": round_.label, "name": person(reviewer)}
-        _append(sheet, [title + (f"（{unit}）" if unit else "")], bold=True)
-        _append(sheet, header, bold=True)
         rows.sort(key=lambda a: (a.work.title, a.work_id))
+        lines = []
         for number, a in enumerate(rows, start=1):
             score = _score(a)
             line = [number, a.work.title, str(a.work.entrant), *_points(score, criteria)]
@@ -223,6 +279,11 @@ def reviewer_workbook(round_: ReviewRound) -> bytes:
             line += [score.comment if score else "", _state(score),
                      local_text(score.submitted_at if score else None, campaign),
                      local_text(score.updated_at if score else None, campaign)]
+            lines.append(line)
+        _layout(sheet, [header, *lines], header_row=2, freeze_columns=2)
+        _append(sheet, [title + (f"（{unit}）" if unit else "")], bold=True)
+        _append(sheet, header, bold=True)
+        for line in lines:
             _append(sheet, line)
         sheet.append([])
         _append(sheet, [_("评审专家签名："), "", "", _("日期：")])
@@ -266,12 +327,7 @@ def work_workbook(round_: ReviewRound) -> bytes:
     order = [row.work for row in result.rows if row.work in works]
     order += sorted(set(works) - set(order))
     rows_of = {row.work: row for row in result.rows}
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name(_("按作品"), set()))
-    sheet.print_title_rows = "2:2"
-    _append(sheet, [_("%(round)s · 评分汇总（按作品）· 计分方法：%(method)s")
-                    % {"round": round_.label, "method": method}], bold=True)
-    _append(sheet, header, bold=True)
+    sheet_rows: list[list[Any]] = []
     for work_id in order:
         work = works[work_id]
         summary = rows_of.get(work_id)
@@ -281,7 +337,7 @@ def work_workbook(round_: ReviewRound) -> bytes:
         start = [rank, work.title, str(work.entrant), aggregate]
         assignments = sorted(by_work.get(work_id, []), key=lambda a: (person(a.reviewer), a.reviewer_id))
         if not assignments:
-            _append(sheet, [*start, _("（未分配评审专家）")])
+            sheet_rows.append([*start, _("（未分配评审专家）")])
             continue
         for a in assignments:
             score = _score(a)
@@ -293,7 +349,15 @@ def work_workbook(round_: ReviewRound) -> bytes:
                 row.append(line.value if line else "")
             row += [_counted(line, score), score.comment if score else "", _state(score),
                     local_text(score.submitted_at if score else None, campaign)]
-            _append(sheet, row)
+            sheet_rows.append(row)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name(_("按作品"), set()))
+    _layout(sheet, [header, *sheet_rows], header_row=2, freeze_columns=2)
+    _append(sheet, [_("%(round)s · 评分汇总（按作品）· 计分方法：%(method)s")
+                    % {"round": round_.label, "method": method}], bold=True)
+    _append(sheet, header, bold=True)
+    for row in sheet_rows:
+        _append(sheet, row)
     return _book_bytes(book)
 
 
@@ -318,8 +382,11 @@ def audit_workbook(campaign: Campaign, entries: Iterable[AuditEntry]) -> bytes:
     """The audit page's lines, newest first, every one of them (the page shows them 100 at a time)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name(_("评审记录"), set()))
-    _append(sheet, [_("时间"), _("类型"), _("操作人"), _("轮次"), _("作品"), _("报送主体"), _("评审专家"),
-                    _("评分"), _("评语或内容")], bold=True)
+    header = [_("时间"), _("类型"), _("操作人"), _("轮次"), _("作品"), _("报送主体"), _("评审专家"),
+              _("评分"), _("评语或内容")]
+    # The trail is read in chunks and written as it comes: widths fit its columns' usual content.
+    _layout(sheet, [], header_row=1, freeze_columns=1, widths=AUDIT_WIDTHS)
+    _append(sheet, header, bold=True)
     for entry in entries:
         _append(sheet, [local_text(entry.at, campaign), entry.kind_label, entry.who, entry.round_label,
                         entry.work_title, entry.entrant, entry.reviewer, entry.values, entry.text])

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from guangying.campaigns.models import Campaign
 from guangying.submissions.models import Work, WorkState
 
+from . import log
 from .models import Assignment, ReviewRound, RoundCriterion, RoundWork, Score, ScoreChange
 
 MAX_COMMENT = 5000  # characters of a reviewer's comment
@@ -89,8 +90,8 @@ def entering_works(round_: ReviewRound) -> list[Work]:
     return list(Work.objects.filter(campaign=round_.campaign, state=WorkState.PASSED).order_by("pk"))
 
 
-def open_round(round_: ReviewRound) -> int:
-    """Opens a draft round with its works; the number of works entered."""
+def open_round(round_: ReviewRound, *, by: Any = None) -> int:
+    """Opens a draft round with its works; the number of works entered. The log's line says who."""
     with transaction.atomic():
         locked = ReviewRound.objects.select_for_update().get(pk=round_.pk)
         if locked.status != ReviewRound.Status.DRAFT:
@@ -101,18 +102,25 @@ def open_round(round_: ReviewRound) -> int:
         RoundWork.objects.bulk_create([RoundWork(round=locked, work=w) for w in works], ignore_conflicts=True)
         locked.status, locked.opened_at = ReviewRound.Status.OPEN, timezone.now()
         locked.save(update_fields=["status", "opened_at"])
+        log.record(locked.campaign, "round_opened",
+                   _("开始「%(label)s」：%(n)s 件作品参评") % {"label": locked.label, "n": len(works)},
+                   actor=by, round=locked, works=len(works))
     round_.refresh_from_db()
     return len(works)
 
 
-def close_round(round_: ReviewRound) -> None:
-    """Closes an open round: its scores are kept as they are from now on."""
+def close_round(round_: ReviewRound, *, by: Any = None) -> None:
+    """Closes an open round: its scores are kept as they are from now on. The log's line says who."""
     with transaction.atomic():
         locked = ReviewRound.objects.select_for_update().get(pk=round_.pk)
         if locked.status != ReviewRound.Status.OPEN:
             raise RoundError(_("只有评审中的轮次才能结束。"))
         locked.status, locked.closed_at = ReviewRound.Status.CLOSED, timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        submitted = Score.objects.filter(assignment__round=locked, submitted_at__isnull=False).count()
+        text = _("结束「%(label)s」，评分已锁定：已提交 %(n)s 份评分") % {"label": locked.label,
+                                                                      "n": submitted}
+        log.record(locked.campaign, "round_closed", text, actor=by, round=locked, submitted=submitted)
     round_.refresh_from_db()
 
 

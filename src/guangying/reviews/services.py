@@ -10,6 +10,7 @@ reviewer of 中共长川市委统战部 never gets a work of 长川市委统一�
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,11 +23,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from guangying.campaigns.models import CampaignRole, Entrant
+from guangying.campaigns.models import Campaign, CampaignRole, Entrant
 from guangying.inspection.reading import names
+from guangying.submissions.models import Work
 
 from . import aggregation, assignment, log, outbox, wording
-from .models import Assignment, Conflict, OutgoingMail, ReviewRound, RoundWork, Score
+from .models import Assignment, Conflict, OutgoingMail, ReviewLog, ReviewRound, RoundWork, Score
 from .rounds import RoundError
 
 
@@ -37,8 +39,9 @@ def _same_unit(unit: str, entrant_name: str) -> bool:
 
 
 def reviewers_of(round_: ReviewRound) -> list[CampaignRole]:
+    """The campaign's reviewers, by name then id: every page lists them in this one order."""
     return list(CampaignRole.objects.filter(campaign=round_.campaign, role=CampaignRole.Role.REVIEWER)
-                .select_related("user").order_by("pk"))
+                .select_related("user").order_by("user__name", "user_id", "pk"))
 
 
 def pool_for(round_: ReviewRound) -> assignment.Pool:
@@ -67,10 +70,16 @@ def pool_for(round_: ReviewRound) -> assignment.Pool:
 def assign_round(round_: ReviewRound, *, by: Any, seed: int | str = 0) -> assignment.Assignment:
     """Assigns the round's works, keeping manual pairs and every pair a reviewer has begun to score.
 
-    Only the difference is written; a pair with a score is never removed.
+    Only an open round, read under its lock: a draft round has no works yet, a closed one is final.
+    Only the difference is written; a pair with a score is never removed. The log's line says how
+    many pairs were added and removed.
     """
     with transaction.atomic():
-        ReviewRound.objects.select_for_update().get(pk=round_.pk)
+        locked = _lock_round(round_.pk)
+        if locked.status == ReviewRound.Status.DRAFT:
+            raise RoundError(_("请先开始本轮评审，再分配作品。"))
+        if locked.status == ReviewRound.Status.CLOSED:
+            raise RoundError(_("「%(label)s」已结束，评分已锁定，不能再分配作品。") % {"label": locked.label})
         pool = pool_for(round_)
         scored = set(Score.objects.filter(assignment__round=round_).values_list("assignment_id", flat=True))
         known_works, known_reviewers = {w.id for w in pool.works}, {r.id for r in pool.reviewers}
@@ -80,11 +89,11 @@ def assign_round(round_: ReviewRound, *, by: Any, seed: int | str = 0) -> assign
                 current.append(a)
             elif a.pk not in scored:
                 a.delete()  # a reviewer no longer of the campaign: their untouched works go to others
-        locked = [(a.work_id, a.reviewer_id) for a in current if a.locked or a.pk in scored]
+        kept = [(a.work_id, a.reviewer_id) for a in current if a.locked or a.pk in scored]
         pairs = [(a.work_id, a.reviewer_id) for a in current]
-        result = assignment.rebalance(pool, pairs, locked=locked, seed=seed) if pairs \
+        result = assignment.rebalance(pool, pairs, locked=kept, seed=seed) if pairs \
             else assignment.assign(pool, seed=seed)
-        removed = set(result.removed) - set(locked)
+        removed = set(result.removed) - set(kept)
         for a in current:
             if (a.work_id, a.reviewer_id) in removed:
                 a.delete()
@@ -92,6 +101,12 @@ def assign_round(round_: ReviewRound, *, by: Any, seed: int | str = 0) -> assign
             [Assignment(round=round_, work_id=w, reviewer_id=r, created_by=by) for w, r in result.added],
             ignore_conflicts=True,
         )
+        text = _("自动分配「%(label)s」：新增 %(added)s 份，取消 %(removed)s 份，每件作品 %(k)s 位评审专家")
+        log.record(locked.campaign, "assigned",
+                   text % {"label": locked.label, "added": len(result.added), "removed": len(removed),
+                           "k": pool.k},
+                   actor=by, round=locked, added=len(result.added), removed=len(removed),
+                   shortfalls=len(result.shortfalls), seed=str(seed))
         return result
 
 
@@ -100,9 +115,63 @@ def _criteria(round_: ReviewRound) -> list[Any]:
     return criteria if criteria else [aggregation.OVERALL]
 
 
+def later_rounds(round_: ReviewRound) -> list[ReviewRound]:
+    """The campaign's rounds after this one, in order."""
+    return [r for r in ReviewRound.objects.filter(campaign_id=round_.campaign_id).order_by("position", "pk")
+            if (r.position, r.pk) > (round_.position, round_.pk)]
+
+
+def is_final(round_: ReviewRound) -> bool:
+    """The campaign's last round: its marks select works (入选), there is no next round to advance to."""
+    return not later_rounds(round_)
+
+
+def work_names(works: Iterable[Any]) -> dict[int, str]:
+    """「《一封家书》」 for each work, with its entrant after a title that two works share.
+
+    The organiser is never blind, so naming the entrant is never a leak; it is only added where
+    the title alone would not tell two works apart.
+    """
+    works = list(works)
+    counts = Counter(w.title.strip() for w in works)
+    return {w.pk: f"《{w.title}》" + (f"（{w.entrant}）" if counts[w.title.strip()] > 1 else "")
+            for w in works}
+
+
+def people_names(users: Iterable[Any]) -> dict[int, str]:
+    """Each reviewer by name (or e-mail without one), with the e-mail after a name that two share."""
+    users = list(users)
+    shown = {u.pk: (u.name or "").strip() or u.email for u in users}
+    counts = Counter(shown.values())
+    return {u.pk: shown[u.pk] + (f"（{u.email}）" if counts[shown[u.pk]] > 1 and shown[u.pk] != u.email
+                                 else "") for u in users}
+
+
+def names_for(round_: ReviewRound, work_ids: Iterable[int], reviewer_ids: Iterable[int],
+              criteria: Sequence[Any]) -> aggregation.Names:
+    """What the results' notes call the round's works, reviewers and criteria (see ``aggregation.Names``)."""
+    works = Work.objects.filter(pk__in=set(work_ids)).select_related("entrant")
+    users = get_user_model().objects.filter(pk__in=set(reviewer_ids))
+    labels = {c.key: getattr(c, "label", "") or _("综合评分") for c in criteria}  # OVERALL has no label
+    return aggregation.Names(works=work_names(works), reviewers=people_names(users), criteria=labels)
+
+
+def _marks_recorded(round_: ReviewRound) -> set[int] | None:
+    """The works the round marked as advancing, or None while nothing was ever chosen in it."""
+    marked = set(RoundWork.objects.filter(round=round_, advanced=True).values_list("work_id", flat=True))
+    if marked or ReviewLog.objects.filter(round=round_, action="advanced").exists():
+        return marked
+    return None
+
+
 def results(round_: ReviewRound, *, top: int | None = None,
             at_least: Any = None) -> aggregation.RoundResult:
-    """The round's ranking by its own method, from the submitted scores; drafts do not count."""
+    """The round's ranking by its own method, from the submitted scores; drafts do not count.
+
+    With ``top`` or ``at_least``, what that rule would advance (``advance`` asks so). Without, the
+    advancing column says what the round recorded (RoundWork.advanced), once anything was chosen:
+    the marks decided stand, not those a rule would give today. The notes name works and reviewers.
+    """
     criteria = _criteria(round_)
     overall = criteria == [aggregation.OVERALL]
     scores = []
@@ -115,19 +184,95 @@ def results(round_: ReviewRound, *, top: int | None = None,
     for work_id, reviewer_id in Assignment.objects.filter(round=round_).values_list("work_id", "reviewer_id"):
         expected.setdefault(work_id, []).append(reviewer_id)
     works = list(RoundWork.objects.filter(round=round_).values_list("work_id", flat=True))
+    names = names_for(round_, [*works, *expected, *(s.work for s in scores)],
+                      [*(s.reviewer for s in scores), *(r for rs in expected.values() for r in rs)], criteria)
     settings = aggregation.RoundSettings(method=round_.method, disagreement=round_.disagreement_threshold,
                                          top=top, at_least=at_least)
-    return aggregation.aggregate_round(scores, criteria, settings, works=works, expected=expected)
+    result = aggregation.aggregate_round(scores, criteria, settings, works=works, expected=expected,
+                                         names=names)
+    if top is None and at_least is None:
+        marked = _marks_recorded(round_)
+        if marked is not None:
+            result = aggregation.with_marks(result, marked)
+    return result
 
 
-def advance(round_: ReviewRound, *, top: int | None = None, at_least: Any = None) -> list[int]:
-    """Marks the works that go on to the next round, by the round's ranking; the work ids marked."""
-    result = results(round_, top=top, at_least=at_least)
-    chosen = list(result.advancing)
+def advance_refusal(round_: ReviewRound) -> str | None:
+    """Why the round's advancing marks cannot be chosen now, or None.
+
+    Not in a draft round (nothing is scored yet); not once a later round has opened, since it took
+    its works from these marks when it opened; not once the campaign's decisions are released,
+    since the published list was made from them. Withdrawing the release allows it again.
+    """
+    from .decisions import is_released  # decisions imports this module
+
+    what = _("入选作品") if is_final(round_) else _("晋级作品")
+    if round_.status == ReviewRound.Status.DRAFT:
+        return _("「%(label)s」尚未开始，还不能选出%(what)s。") % {"label": round_.label, "what": what}
+    opened = next((r for r in later_rounds(round_) if r.status != ReviewRound.Status.DRAFT), None)
+    if opened is not None:
+        return _("「%(next)s」已经开始，「%(label)s」的%(what)s不能再修改。") % {
+            "next": opened.label, "label": round_.label, "what": what}
+    if is_released(round_.campaign):
+        return _("评审结果已经公布，%(what)s不能再修改。如需修改，请先在「评审结果与公布」中撤回公布。") % {
+            "what": what}
+    return None
+
+
+def advance_rule_text(top: int | None, at_least: Any) -> str:
+    """The rule in words: 「前 5 名」, 「达到 80 分」, or 「前 5 名中达到 80 分的作品」 when both apply."""
+    if top is not None and at_least is not None:
+        return _("前 %(top)s 名中达到 %(line)s 分的作品") % {"top": top, "line": at_least}
+    if top is not None:
+        return _("前 %(top)s 名") % {"top": top}
+    return _("达到 %(line)s 分") % {"line": at_least}
+
+
+def advance(round_: ReviewRound, *, top: int | None = None, at_least: Any = None,
+            by: Any = None) -> list[int]:
+    """Marks the works that go on to the next round, by the round's ranking; the work ids marked.
+
+    See ``advance_result``, which also gives the rule's notes (a tie across the cut-off, too few works).
+    """
+    return list(advance_result(round_, top=top, at_least=at_least, by=by).advancing)
+
+
+def advance_result(round_: ReviewRound, *, top: int | None = None, at_least: Any = None,
+                   by: Any = None) -> aggregation.RoundResult:
+    """Marks the works that go on to the next round by the round's ranking; the ranking with the rule.
+
+    Both ``top`` and ``at_least`` may be given: a work must then meet both. Refused (RoundError)
+    where ``advance_refusal`` says why, read under the campaign's lock (which the release takes)
+    and the rounds' (which opening the next one takes), so that neither can slip in between the
+    check and the marks. The log's line names the rule and the works.
+
+    The locks are FOR NO KEY UPDATE: they keep out whoever locks the same rows (the release, the
+    opening of a round), not a transaction that only writes a line referring to them, as opening a
+    round does once it holds its round; a full lock on the campaign would leave the two waiting on
+    each other.
+    """
     with transaction.atomic():
-        RoundWork.objects.filter(round=round_).update(advanced=False)
-        RoundWork.objects.filter(round=round_, work_id__in=chosen).update(advanced=True)
-    return chosen
+        Campaign.objects.select_for_update(no_key=True).get(pk=round_.campaign_id)
+        rounds = {r.pk: r for r in ReviewRound.objects.select_for_update(no_key=True)
+                  .filter(campaign_id=round_.campaign_id).order_by("position", "pk")}
+        current = rounds[round_.pk]
+        refusal = advance_refusal(current)
+        if refusal:
+            raise RoundError(refusal)
+        result = results(current, top=top, at_least=at_least)
+        chosen = list(result.advancing)
+        RoundWork.objects.filter(round=current).update(advanced=False)
+        RoundWork.objects.filter(round=current, work_id__in=chosen).update(advanced=True)
+        titles = [result.names.work(w) for w in chosen]
+        shown = str(wording.LIST_SEPARATOR).join(str(t) for t in titles[:10])
+        shown += "…" if len(titles) > 10 else ""
+        text = (_("「%(label)s」选出入选作品 %(n)s 件（%(rule)s）") if is_final(current)
+                else _("「%(label)s」选出晋级作品 %(n)s 件（%(rule)s）")) % {
+            "label": current.label, "n": len(chosen), "rule": advance_rule_text(top, at_least)}
+        log.record(current.campaign, "advanced", text + (f"：{shown}" if shown else ""), actor=by,
+                   round=current, works=chosen, top=top, at_least=None if at_least is None else str(at_least),
+                   exceeded_by=result.exceeded_by)
+    return result
 
 
 # --------------------------------------------------------------------------

@@ -55,28 +55,35 @@ FULL_STOP = pgettext_lazy("full stop", "。")
 
 AGGREGATION_MESSAGES: dict[str, Promise] = {
     "no_complete_review": _("没有完整的评审，不参与排名。"),
-    "not_submitted": _("评委 {reviewer} 尚未评分，不计入。"),
-    "incomplete_review": _("评委 {reviewer} 的评分不完整（缺：{missing}），不计入。"),
+    "not_submitted": _("评委{reviewer}尚未评分，不计入。"),
+    "incomplete_review": _("评委{reviewer}的评分不完整（缺：{missing}），不计入。"),
     "trimmed_dropped": _(
-        "去掉一个最高分 {high}（评委 {high_reviewer}）和一个最低分 {low}（评委 {low_reviewer}）。"
+        "去掉一个最高分 {high}（评委{high_reviewer}）和一个最低分 {low}（评委{low_reviewer}）。"
     ),
     "trimmed_too_few": _(
         "有效评审只有 {count} 份，不足 3 份，无法去掉一个最高分和一个最低分，按算术平均计。"
     ),
-    "zscore_single": _("评委 {reviewer} 只完整评审了 1 件作品，无法按其打分习惯标准化，按原始分计。"),
-    "zscore_flat": _("评委 {reviewer} 给所评 {count} 件作品的总分完全相同，无法标准化，按原始分计。"),
+    "zscore_single": _("评委{reviewer}只完整评审了 1 件作品，无法按其打分习惯标准化，按原始分计。"),
+    "zscore_flat": _("评委{reviewer}给所评 {count} 件作品的总分完全相同，无法标准化，按原始分计。"),
     "disagreement_spread": _("评委意见分歧：最高分与最低分相差 {spread} 分，超过 {threshold} 分。"),
     "disagreement_outlier": _(
-        "评委意见分歧：评委 {reviewer} 的 {value} 分与其他评委的平均分 {others} 相差 {difference} 分，"
+        "评委意见分歧：评委{reviewer}的 {value} 分与其他评委的平均分 {others} 相差 {difference} 分，"
         "超过 {threshold} 分。"
     ),
+    "disagreement_spread_raw": _(
+        "评委意见分歧：评委给出的总分（标准化前）最高与最低相差 {spread} 分，超过 {threshold} 分。"
+    ),
+    "disagreement_outlier_raw": _(
+        "评委意见分歧：评委{reviewer}给出的总分（标准化前）{value} 分与其他评委的平均分 {others} "
+        "相差 {difference} 分，超过 {threshold} 分。"
+    ),
     "tied": _(
-        "与作品 {works} 并列第 {rank} 名：总分相同，依次比较（{rules}）后仍相同；同名次内按编号列出，"
+        "与作品{works}并列第 {rank} 名：总分相同，依次比较（{rules}）后仍相同；同名次内按编号列出，"
         "不分先后。"
     ),
-    "tie_broken_before": _("总分与作品 {works} 相同，依「{rule}」排在作品 {other} 之前。"),
-    "tie_broken_after": _("总分与作品 {works} 相同，依「{rule}」排在作品 {other} 之后。"),
-    "display_equal": _("显示的总分与作品 {works} 同为 {value}，名次按未四舍五入的分数排定。"),
+    "tie_broken_before": _("总分与作品{works}相同，依「{rule}」排在作品{other}之前。"),
+    "tie_broken_after": _("总分与作品{works}相同，依「{rule}」排在作品{other}之后。"),
+    "display_equal": _("显示的总分与作品{works}同为 {value}，名次按未四舍五入的分数排定。"),
     "method": _("计分方法：{method}。"),
     "zscore_pooled": _(
         "各评委的总分先按其本人所评作品标准化，再按全轮平均分 {mean}、标准差 {sd} 换算回百分制。"
@@ -100,10 +107,10 @@ AGGREGATION_MESSAGES: dict[str, Promise] = {
     "error_duplicate_criterion": _("评分项「{key}」重复。"),
     "error_criterion_weight": _("评分项「{key}」的权重应大于 0。"),
     "error_criterion_scale": _("评分项「{key}」的满分应为正整数。"),
-    "error_unknown_criterion": _("评委 {reviewer} 对作品 {work} 的评分含有本轮未设定的评分项「{key}」。"),
-    "error_not_a_number": _("评委 {reviewer} 对作品 {work} 的「{key}」评分「{value}」不是数字。"),
-    "error_out_of_range": _("评委 {reviewer} 对作品 {work} 的「{key}」评分 {value} 超出 0—{scale_max} 分。"),
-    "error_duplicate_score": _("评委 {reviewer} 对作品 {work} 有两份评分。"),
+    "error_unknown_criterion": _("评委{reviewer}对作品{work}的评分含有本轮未设定的评分项「{key}」。"),
+    "error_not_a_number": _("评委{reviewer}对作品{work}的「{key}」评分「{value}」不是数字。"),
+    "error_out_of_range": _("评委{reviewer}对作品{work}的「{key}」评分 {value} 超出 0—{scale_max} 分。"),
+    "error_duplicate_score": _("评委{reviewer}对作品{work}有两份评分。"),
     "error_method": _("未知的计分方法「{method}」，应为 mean、median、trimmed 或 zscore。"),
     "error_tie_rule": _(
         "未知的并列规则「{rule}」，应为 reviews、median、criteria、min 或 spread，且不重复。"
@@ -113,11 +120,12 @@ AGGREGATION_MESSAGES: dict[str, Promise] = {
     "error_empty": _("没有可计算的分数。"),
 }
 
+# The round's own names of its methods (ReviewRound.Method), as the settings page offers them.
 METHOD_LABELS: dict[str, Promise] = {
-    "mean": pgettext_lazy("scoring method", "算术平均"),
+    "mean": pgettext_lazy("scoring method", "平均分"),
     "median": pgettext_lazy("scoring method", "中位数"),
-    "trimmed": pgettext_lazy("scoring method", "去掉一个最高分和一个最低分后平均"),
-    "zscore": pgettext_lazy("scoring method", "按评委标准化（Z 分数）后平均"),
+    "trimmed": pgettext_lazy("scoring method", "去掉一个最高分和一个最低分后的平均分"),
+    "zscore": pgettext_lazy("scoring method", "按评审专家标准化（z 分数）"),
 }
 
 TIE_RULE_LABELS: dict[str, Promise] = {
@@ -143,13 +151,18 @@ COLUMNS: dict[str, Promise] = {
     "disagreement": pgettext_lazy("results column", "分歧"),
     "advances": pgettext_lazy("results column", "晋级"),
     "notes": pgettext_lazy("results column", "说明"),
+    "selected": pgettext_lazy("results column", "入选"),
+    # Translators: put after the headings of standardised columns, e.g. 得分（标准化后）
+    "standardised": pgettext_lazy("results column", "（标准化后）"),
 }
 
 CELLS: dict[str, Promise] = {
     "tied": pgettext_lazy("results cell", "并列"),
-    "disagreement": pgettext_lazy("results cell", "需关注"),
+    "disagreement": pgettext_lazy("results cell", "有分歧"),
     "advances": pgettext_lazy("results cell", "晋级"),
     "stays": pgettext_lazy("results cell", "未晋级"),
+    "selected": pgettext_lazy("results cell", "入选"),
+    "not_selected": pgettext_lazy("results cell", "未入选"),
 }
 
 WHAT: dict[str, Promise] = {
@@ -325,14 +338,19 @@ def table(
     *,
     works: Mapping[Any, str] | None = None,
     criteria: Mapping[str, str] | None = None,
+    points: bool = False,
+    final: bool = False,
 ) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
-    """``result.table(works=, criteria=)`` with its headings, cell words and notes in the active language."""
+    """``result.table(works=, criteria=, points=, final=)`` with its headings, cell words and notes in the
+    active language."""
     return result.table(
         works=works,
         criteria=criteria,
         columns={key: str(label) for key, label in COLUMNS.items()},
         cells={key: str(word) for key, word in CELLS.items()},
         notes=notes_cell,
+        points=points,
+        final=final,
     )
 
 
