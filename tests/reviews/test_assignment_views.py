@@ -22,6 +22,9 @@ from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of,
 
 pytestmark = pytest.mark.django_db
 
+# Lines the set-up itself writes (opening the round, assigning): not what the tests look at.
+SET_UP = ("round_opened", "assigned")
+
 MARKS = {"emotion": 8, "depth": 7, "appeal": 9, "reach": 6, "craft": 8}
 
 
@@ -122,7 +125,7 @@ def test_an_own_unit_reviewer_or_a_declared_conflict_is_refused_with_the_checker
     Conflict.objects.create(campaign=hubei, reviewer=extra, work=works[2], reason="亲属")
     page = text(post(client, first, "add", works[2], extra))
     assert f"{extra.name}申报了与该作品的利益冲突，不能评审《{works[2].title}》" in page
-    assert Assignment.objects.count() == before and not ReviewLog.objects.exists()
+    assert Assignment.objects.count() == before and not ReviewLog.objects.exclude(action__in=SET_UP).exists()
 
 
 def row_of(page: str, work) -> str:
@@ -225,7 +228,7 @@ def test_bad_ids_are_refused_with_a_message_and_nothing_changes(desk, chongqing,
                 assert said in page, (action, work, person)
             assert "<script>alert" not in page
     assert sorted(Assignment.objects.values_list("work_id", "reviewer_id")) == before
-    assert not ReviewLog.objects.exists()
+    assert not ReviewLog.objects.exclude(action__in=SET_UP).exists()
     response = client.post(change_url(first), {"action": "explode", "work": works[0].pk,
                                                "reviewer": people[1].pk}, follow=True)
     assert "无法识别的操作" in text(response)
@@ -263,8 +266,8 @@ def test_lock_and_unlock_a_pair(desk):
     assert "解除锁定" in text(post(client, first, "unlock", a.work, a.reviewer))
     a.refresh_from_db()
     assert not a.locked
-    assert list(ReviewLog.objects.order_by("pk").values_list("action", flat=True)) == [
-        "assignment_locked", "assignment_unlocked"]
+    logged = ReviewLog.objects.exclude(action__in=SET_UP).order_by("pk")
+    assert list(logged.values_list("action", flat=True)) == ["assignment_locked", "assignment_unlocked"]
 
 
 def test_closed_and_draft_rounds_take_no_changes(desk, hubei):

@@ -13,6 +13,9 @@ from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of,
 
 pytestmark = pytest.mark.django_db
 
+# Lines the set-up itself writes (opening the round, assigning): not what the tests look at.
+SET_UP = ("round_opened", "assigned")
+
 MARKS = {"emotion": 8, "depth": 7, "appeal": 9, "reach": 6, "craft": 8}
 HOSTILE = '<script>alert("x")</script>'
 
@@ -134,7 +137,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_made(desk, hubei, ch
         response = add(client, hubei, **data)
         assert response.status_code == 200 and said in text(response), data
     assert not Conflict.objects.exists() and Assignment.objects.count() == before
-    assert not ReviewLog.objects.exists()
+    assert not ReviewLog.objects.exclude(action__in=SET_UP).exists()
     assert "已登记利益冲突" in text(add(client, hubei, **{**ok, "reason": "因" * 200}))
     assert "已登记过这项利益冲突" in text(add(client, hubei, **ok))
     assert Conflict.objects.count() == 1

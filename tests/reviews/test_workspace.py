@@ -20,6 +20,9 @@ from tests.submissions.helpers import HUBEI_FORM
 
 pytestmark = pytest.mark.django_db
 
+# Lines the set-up itself writes (opening the round, assigning): not what the tests look at.
+SET_UP = ("round_opened", "assigned")
+
 MARKS = {"emotion": "8", "depth": "7", "appeal": "9", "reach": "6", "craft": "8.5"}
 
 
@@ -232,7 +235,7 @@ def test_the_advance_switch_off_cannot_be_forced_by_a_post(assigned):
     response = client.post(reverse("reviews:set_advanced", args=[mine[0].pk]), {"advanced": "1"})
     assert response.status_code == 403
     assert not RoundWork.objects.filter(round=first, advanced=True).exists()
-    assert not ReviewLog.objects.exists()
+    assert not ReviewLog.objects.exclude(action__in=SET_UP).exists()
 
 
 def test_where_reviewers_may_change_state_they_mark_a_work_chosen_and_the_log_says_who(assigned, hubei,

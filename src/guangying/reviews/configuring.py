@@ -367,7 +367,8 @@ def update_round(round_: ReviewRound, values: dict[str, Any], *, by: Any,
     if unknown:
         raise ConfigError(_("没有「%(name)s」这项设置。") % {"name": str(unknown[0])[:40]})
     with transaction.atomic():
-        locked = ReviewRound.objects.select_for_update().select_related("campaign").get(pk=round_.pk)
+        locked = (ReviewRound.objects.select_for_update(of=("self",)).select_related("campaign")
+                  .get(pk=round_.pk))
         if seen_status is not None and seen_status != locked.status:
             raise ConfigError(_("「%(label)s」的状态已变为「%(status)s」，这次修改没有保存。"
                                 "请核对后重新修改。")
