@@ -1,12 +1,10 @@
 """Decisions on real records: levels from the notices, proposed from a closed round, staged, released."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from guangying.campaigns.models import Campaign, CampaignRole, Entrant
@@ -23,6 +21,7 @@ from guangying.reviews.models import (
 from guangying.reviews.rounds import close_round, open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of
+from tests.racing import race
 
 pytestmark = pytest.mark.django_db
 
@@ -555,28 +554,6 @@ def test_round_marks_say_how_many_and_whether_the_open_level_gets_any(ten, hubei
 # Two organisers at once
 
 
-def race(*steps):
-    barrier = threading.Barrier(len(steps))
-    results = [("not run", None)] * len(steps)
-
-    def run(index, step):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = ("won", step())
-        except DecisionError as error:
-            results[index] = ("refused", str(error))
-        except Exception as error:  # anything else is a failure the test must show
-            results[index] = ("crashed", repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -587,7 +564,8 @@ def test_two_releases_at_once_release_once(hubei, organiser, unit):
     first, _works = closed_round(hubei, organiser, [(unit, f"作品{n}", 9 - n) for n in range(4)], top=4)
     decisions.propose(first, organiser)
     results = race(lambda: decisions.release(Campaign.objects.get(pk=hubei.pk), organiser),
-                   lambda: decisions.release(Campaign.objects.get(pk=hubei.pk), organiser))
+                   lambda: decisions.release(Campaign.objects.get(pk=hubei.pk), organiser),
+                   refused=DecisionError)
     kinds = sorted(kind for kind, _value in results)
     assert kinds == ["refused", "won"], results
     assert any("已经公布" in str(value) for kind, value in results if kind == "refused")

@@ -1,9 +1,7 @@
 """A Hubei 初审 on real records: assigned without conflicts, scored, ranked by its method, advanced."""
 
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from guangying.campaigns.models import CampaignRole
@@ -12,6 +10,7 @@ from guangying.reviews.models import Assignment, Conflict, Decision, ReviewLog, 
 from guangying.reviews.rounds import RoundError, close_round, open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import EntrantFactory, UserFactory, WorkFactory
+from tests.racing import race
 
 pytestmark = pytest.mark.django_db
 
@@ -239,29 +238,6 @@ def test_reviewers_are_listed_by_name_then_id(first_round):
     assert order.index(reviewers[0]) + 1 == order.index(late)
 
 
-def race(*steps):
-    """The steps at once, each in its own thread and connection: ("won", value) or ("refused", why)."""
-    barrier = threading.Barrier(len(steps))
-    results = [("not run", None)] * len(steps)
-
-    def run(index, step):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = ("won", step())
-        except RoundError as error:
-            results[index] = ("refused", str(error))
-        except Exception as error:  # anything else is a failure the test must show
-            results[index] = ("crashed", repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -273,7 +249,8 @@ def test_advancing_while_the_next_round_opens_never_leaves_them_apart(first_roun
     close_round(first, by=organiser)
     second = ReviewRound.objects.get(campaign=first.campaign, key="second")
     results = race(lambda: services.advance(ReviewRound.objects.get(pk=first.pk), top=1, by=organiser),
-                   lambda: open_round(ReviewRound.objects.get(pk=second.pk), by=organiser))
+                   lambda: open_round(ReviewRound.objects.get(pk=second.pk), by=organiser),
+                   refused=RoundError)
     assert "crashed" not in {kind for kind, _ in results}, results
     marked = set(RoundWork.objects.filter(round=first, advanced=True).values_list("work_id", flat=True))
     assert set(RoundWork.objects.filter(round=second).values_list("work_id", flat=True)) == marked

@@ -4,21 +4,21 @@ Each side runs in its own thread with its own database connection and
 transaction, as two requests would; a barrier releases them together.
 """
 
-import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from guangying.campaigns.models import Entrant
 from guangying.submissions import workflow
 from guangying.submissions.models import Work, WorkHistory, WorkState
 from guangying.submissions.workflow import WorkflowError
 from tests.factories import EntrantFactory, member_of
+from tests.racing import race
 
 from .helpers import complete_work
 
 ROUNDS = 6
+# A winner is the work it made or handed in; a refusal, the workflow's messages.
+AS_REQUESTS = {"refused": WorkflowError, "why": lambda error: error.messages, "won": lambda work: work.pk}
 
 
 @pytest.fixture(autouse=True)
@@ -33,30 +33,6 @@ def checks_queued_not_run(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
-def race(*steps: Callable[[], Work]) -> list[tuple[str, object]]:
-    """Run every step at the same moment, each in a thread of its own; collect what happened."""
-    barrier = threading.Barrier(len(steps))
-    results: list[tuple[str, object]] = [("not run", None)] * len(steps)
-
-    def run(index: int, step: Callable[[], Work]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            work = step()
-            results[index] = ("won", work.pk)
-        except WorkflowError as error:
-            results[index] = ("refused", error.messages)
-        except Exception as error:  # anything else is a failure the test must show
-            results[index] = ("crashed", repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
-    return results
 
 
 def outcome(results: list[tuple[str, object]]) -> tuple[list, list]:
@@ -78,6 +54,7 @@ def test_two_browsers_create_the_eighth_work_at_once(hubei, round_number):
     results = race(
         lambda: workflow.create_work(Entrant.objects.get(pk=unit.pk), first, title="第八件（甲）"),
         lambda: workflow.create_work(Entrant.objects.get(pk=unit.pk), second, title="第八件（乙）"),
+        **AS_REQUESTS,
     )
 
     won, refused = outcome(results)
@@ -106,6 +83,7 @@ def test_two_browsers_hand_in_the_last_place_at_once(hubei, mp4_bytes, round_num
     results = race(
         lambda: workflow.submit(Work.objects.get(pk=left.pk), person),
         lambda: workflow.submit(Work.objects.get(pk=right.pk), person),
+        **AS_REQUESTS,
     )
 
     won, refused = outcome(results)
