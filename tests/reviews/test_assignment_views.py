@@ -19,6 +19,7 @@ from guangying.reviews.models import Assignment, Conflict, OutgoingMail, ReviewL
 from guangying.reviews.rounds import close_round, open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of, organiser_of
+from tests.reviews.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +28,6 @@ SET_UP = ("round_opened", "assigned")
 
 MARKS = {"emotion": 8, "depth": 7, "appeal": 9, "reach": 6, "craft": 8}
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def reviewer(campaign, name, unit=""):

@@ -17,6 +17,7 @@ from guangying.reviews.models import Assignment, ReviewLog, ScoreChange
 from guangying.reviews.rounds import open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of
+from tests.reviews.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +25,6 @@ MARKS = {"emotion": "8", "depth": "7", "appeal": "9", "reach": "6", "craft": "8.
 SCRIPT = "<script>alert('评语')</script>"
 HOSTILE = "=cmd|' /C calc'!A0"
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def audit_url(campaign, **params) -> str:

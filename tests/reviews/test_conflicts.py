@@ -10,6 +10,7 @@ from guangying.reviews.models import Assignment, Conflict, ReviewLog, Score
 from guangying.reviews.rounds import open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of, organiser_of
+from tests.reviews.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +20,6 @@ SET_UP = ("round_opened", "assigned")
 MARKS = {"emotion": 8, "depth": 7, "appeal": 9, "reach": 6, "craft": 8}
 HOSTILE = '<script>alert("x")</script>'
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -13,16 +13,12 @@ from guangying.campaigns.models import CampaignRole
 from guangying.reviews import decisions, outbox
 from guangying.reviews.models import AwardLevel, Decision, OutgoingMail, ReviewLog
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of
+from tests.reviews.helpers import client_for
 
 from .test_decisions import AWARDS, closed_round
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name, campaign, *args):

@@ -15,6 +15,7 @@ from guangying.reviews.models import Assignment, ReviewRound, Score
 from guangying.reviews.rounds import open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import EntrantFactory, UserFactory, WorkFactory, member_of
+from tests.reviews.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +25,6 @@ HIGH = {"emotion": "9", "depth": "9", "appeal": "9", "reach": "9", "craft": "9"}
 MID = {"emotion": "8", "depth": "7", "appeal": "9", "reach": "6", "craft": "8.5"}
 LOW = {"emotion": "5", "depth": "5", "appeal": "5", "reach": "5", "craft": "5"}
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def book(content: bytes) -> openpyxl.Workbook:

@@ -18,14 +18,10 @@ from guangying.reviews.models import Assignment, Decision, ReviewLog, ReviewRoun
 from guangying.reviews.rounds import close_round, open_round, rounds_for
 from guangying.submissions.models import WorkState
 from tests.factories import CampaignFactory, EntrantFactory, UserFactory, WorkFactory, member_of, preset_rules
+from tests.reviews.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def settings_url(round_) -> str:

@@ -12,16 +12,12 @@ from guangying.reviews.models import Assignment, ReviewLog, ReviewRound, RoundWo
 from guangying.reviews.rounds import save_score
 from guangying.submissions.models import WorkState
 from tests.factories import UserFactory, WorkFactory, member_of
+from tests.reviews.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 MARKS = {"emotion": 8, "depth": 7, "appeal": 9, "reach": 6, "craft": 8}
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

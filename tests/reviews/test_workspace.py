@@ -16,6 +16,7 @@ from guangying.reviews.models import (
 from guangying.reviews.rounds import close_round, open_round, rounds_for, save_score
 from guangying.submissions.models import WorkState
 from tests.factories import UserFactory, WorkFactory
+from tests.reviews.helpers import client_for
 from tests.submissions.helpers import HUBEI_FORM
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,6 @@ SET_UP = ("round_opened", "assigned")
 
 MARKS = {"emotion": "8", "depth": "7", "appeal": "9", "reach": "6", "craft": "8.5"}
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
